@@ -1,0 +1,3 @@
+"""Tracklog: learner-progress tracking that loses nothing."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,1 @@
+"""Adapters: the outside world behind small interfaces (store, cache, clock)."""

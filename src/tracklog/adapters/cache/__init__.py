@@ -1,0 +1,1 @@
+"""Caches: in-process (embedded) and Redis (server), behind one small port."""

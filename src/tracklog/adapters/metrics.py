@@ -1,0 +1,83 @@
+"""Prometheus metrics (``tracklog_*``) on a registry owned by the app, not a global."""
+
+from __future__ import annotations
+
+import collections
+import threading
+from collections.abc import Callable, Iterator
+
+from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
+from prometheus_client.core import GaugeMetricFamily, Metric
+from prometheus_client.registry import Collector
+
+PipelineProbe = Callable[[], dict[str, float]]
+
+
+class Metrics:
+    def __init__(self) -> None:
+        self.outcomes: collections.Counter[str] = collections.Counter()
+        self._lock = threading.Lock()
+        self.registry = CollectorRegistry(auto_describe=True)
+        r = self.registry
+        self.requests = Counter(
+            "tracklog_requests", "HTTP requests", ["route", "method", "status"], registry=r
+        )
+        self.latency = Histogram(
+            "tracklog_request_seconds",
+            "HTTP request latency",
+            ["route"],
+            registry=r,
+            buckets=(0.001, 0.0025, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 0.5, 1, 2.5),
+        )
+        self.events = Counter(
+            "tracklog_events",
+            "Tracking events by outcome",
+            ["outcome", "type", "module_type", "source"],
+            registry=r,
+        )
+        self.aggregations = Counter(
+            "tracklog_aggregations", "Summaries recomputed by the aggregation worker", registry=r
+        )
+        self.aggregation_lag = Histogram(
+            "tracklog_aggregation_lag_seconds",
+            "Time from an accepted write to its summary being stored",
+            registry=r,
+            buckets=(0.01, 0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60),
+        )
+        self.aggregation_failures = Counter(
+            "tracklog_aggregation_failures", "Failed aggregation attempts", registry=r
+        )
+        self.dead_lettered = Counter(
+            "tracklog_dead_lettered", "Triggers moved to the dead-letter store", registry=r
+        )
+        self.completions = Counter(
+            "tracklog_collection_completed", "collection.completed events emitted", registry=r
+        )
+
+    def watch_pipeline(self, probe: PipelineProbe) -> None:
+        """Expose gauges read from the store at scrape time (backlog, lag, dead letters)."""
+        self.registry.register(_PipelineCollector(probe))
+
+    def exposition(self) -> bytes:
+        return generate_latest(self.registry)
+
+    def count_event(self, outcome: str, type_: str, module_type: str | None, source: str) -> None:
+        self.events.labels(outcome, type_, module_type or "unknown", source).inc()
+        with self._lock:
+            self.outcomes[outcome] += 1
+
+
+class _PipelineCollector(Collector):
+    def __init__(self, probe: PipelineProbe):
+        self._probe = probe
+
+    def collect(self) -> Iterator[Metric]:
+        try:
+            values = self._probe()
+        except Exception:  # a scrape must not fail because the store is briefly away
+            return
+        for name, value in values.items():
+            yield GaugeMetricFamily(f"tracklog_{name}", name.replace("_", " "), value=value)
+
+    def describe(self) -> Iterator[Metric]:
+        return iter(())

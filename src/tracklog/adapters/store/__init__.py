@@ -1,0 +1,1 @@
+"""Relational storage with SQLAlchemy Core: SQLite (embedded) and PostgreSQL (server)."""

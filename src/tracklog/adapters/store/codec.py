@@ -1,0 +1,186 @@
+"""Row <-> domain object conversion, kept apart from the queries that use it."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from decimal import Decimal
+from typing import Any
+
+from tracklog.domain.model import (
+    AssessmentStatus,
+    Attempt,
+    ConsumptionRecord,
+    EnrolmentKey,
+    Provenance,
+    ProvenanceKind,
+    Question,
+    RecordKey,
+    Status,
+    Summary,
+)
+
+Row = Mapping[Any, Any]
+
+
+def key_of(row: Row) -> RecordKey:
+    return RecordKey(row["user_id"], row["collection_id"], row["context_id"], row["content_id"])
+
+
+def key_columns(key: RecordKey) -> dict[str, str]:
+    return {
+        "user_id": key.user_id,
+        "collection_id": key.collection_id,
+        "context_id": key.context_id,
+        "content_id": key.content_id,
+    }
+
+
+def provenance_to_json(p: Provenance) -> dict[str, Any] | None:
+    if p.kind is ProvenanceKind.DIRECT:
+        return None
+    source = key_columns(p.source_key) if p.source_key else None
+    return {"kind": p.kind.value, "source": source, "rule": p.rule, "at": p.at}
+
+
+def provenance_from_json(value: Mapping[str, Any] | None) -> Provenance:
+    if not value:
+        return Provenance.direct()
+    source = value.get("source")
+    return Provenance(
+        kind=ProvenanceKind(value["kind"]),
+        source_key=key_of(source) if source else None,
+        rule=value.get("rule"),
+        at=value.get("at"),
+    )
+
+
+def record_to_row(record: ConsumptionRecord, now_ts: int) -> dict[str, Any]:
+    return {
+        **key_columns(record.key),
+        "status": int(record.status),
+        "progress": record.progress,
+        "progress_details": record.progress_details,
+        "progress_details_ts": record.progress_details_ts,
+        "progress_details_event": record.progress_details_event,
+        "start_count": record.start_count,
+        "completed_count": record.completed_count,
+        "event_count": record.event_count,
+        "first_access_ts": record.first_access_ts,
+        "last_access_ts": record.last_access_ts,
+        "first_completed_ts": record.first_completed_ts,
+        "last_completed_ts": record.last_completed_ts,
+        "provenance": provenance_to_json(record.provenance),
+        "updated_ts": now_ts,
+    }
+
+
+def record_from_row(row: Row) -> ConsumptionRecord:
+    return ConsumptionRecord(
+        key=key_of(row),
+        status=Status(row["status"]),
+        progress=row["progress"],
+        progress_details=row["progress_details"],
+        progress_details_ts=row["progress_details_ts"],
+        progress_details_event=row["progress_details_event"],
+        start_count=row["start_count"],
+        completed_count=row["completed_count"],
+        event_count=row["event_count"],
+        first_access_ts=row["first_access_ts"],
+        last_access_ts=row["last_access_ts"],
+        first_completed_ts=row["first_completed_ts"],
+        last_completed_ts=row["last_completed_ts"],
+        provenance=provenance_from_json(row["provenance"]),
+    )
+
+
+def question_to_json(q: Question) -> dict[str, Any]:
+    return {
+        **q.extra,
+        "id": q.id,
+        "score": str(q.score),
+        "maxScore": str(q.max_score),
+        "ets": q.ets,
+    }
+
+
+def question_from_json(value: Mapping[str, Any]) -> Question:
+    extra = {k: v for k, v in value.items() if k not in ("id", "score", "maxScore", "ets")}
+    return Question(
+        id=value["id"],
+        score=Decimal(value["score"]),
+        max_score=Decimal(value["maxScore"]),
+        ets=value.get("ets"),
+        extra=extra,
+    )
+
+
+def attempt_to_row(attempt: Attempt, now_ts: int) -> dict[str, Any]:
+    return {
+        **key_columns(attempt.key),
+        "attempt_id": attempt.attempt_id,
+        "assessment_ts": attempt.assessment_ts,
+        "questions": [question_to_json(q) for q in attempt.questions],
+        "total_score": str(attempt.total_score),
+        "total_max_score": str(attempt.total_max_score),
+        "payload_hash": attempt.payload_hash,
+        "updated_ts": now_ts,
+    }
+
+
+def attempt_from_row(row: Row) -> Attempt:
+    return Attempt(
+        key=key_of(row),
+        attempt_id=row["attempt_id"],
+        assessment_ts=row["assessment_ts"],
+        questions=tuple(question_from_json(q) for q in row["questions"]),
+        total_score=Decimal(row["total_score"]),
+        total_max_score=Decimal(row["total_max_score"]),
+        payload_hash=row["payload_hash"],
+    )
+
+
+def summary_to_row(summary: Summary) -> dict[str, Any]:
+    key = summary.key
+    return {
+        "user_id": key.user_id,
+        "collection_id": key.collection_id,
+        "context_id": key.context_id,
+        "enrolled_ts": summary.enrolled_ts,
+        "status": int(summary.status),
+        "progress": summary.progress,
+        "leaf_nodes_count": summary.leaf_nodes_count,
+        "completion_percentage": summary.completion_percentage,
+        "completed_ts": summary.completed_ts,
+        "content_status": summary.content_status,
+        "assessment_status": {
+            content: {"score": str(s.score), "maxScore": str(s.max_score), "attempts": s.attempts}
+            for content, s in summary.assessment_status.items()
+        },
+        "last_access_ts": summary.last_access_ts,
+        "collection_version": summary.collection_version,
+        "changed_since_completion": summary.collection_changed_since_completion,
+        "last_updated_ts": summary.last_updated_ts or 0,
+    }
+
+
+def summary_from_row(row: Row) -> Summary:
+    return Summary(
+        key=EnrolmentKey(row["user_id"], row["collection_id"], row["context_id"]),
+        enrolled_ts=row["enrolled_ts"],
+        status=Status(row["status"]),
+        progress=row["progress"],
+        leaf_nodes_count=row["leaf_nodes_count"],
+        completion_percentage=row["completion_percentage"],
+        completed_ts=row["completed_ts"],
+        content_status=dict(row["content_status"]),
+        assessment_status={
+            content: AssessmentStatus(
+                score=Decimal(v["score"]), max_score=Decimal(v["maxScore"]), attempts=v["attempts"]
+            )
+            for content, v in row["assessment_status"].items()
+        },
+        last_access_ts=row["last_access_ts"],
+        collection_version=row["collection_version"],
+        collection_changed_since_completion=bool(row["changed_since_completion"]),
+        last_updated_ts=row["last_updated_ts"],
+    )

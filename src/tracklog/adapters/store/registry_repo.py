@@ -1,0 +1,171 @@
+"""Queries over the registry (collections, contexts, enrolments), audit log, instance stamps."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import Connection, func, select, update
+
+from tracklog.adapters.store import tables
+from tracklog.adapters.store.upsert import upsert
+from tracklog.domain.model import (
+    Collection,
+    Context,
+    ContextType,
+    Enrolment,
+    EnrolmentKey,
+)
+
+_COL = tables.collections.c
+_CTX = tables.contexts.c
+_E = tables.enrolments.c
+_AUD = tables.audit_log.c
+
+
+class RegistryRepository:
+    def __init__(self, conn: Connection, now_ts: int):
+        self._conn = conn
+        self._now = now_ts
+
+    # collections ---------------------------------------------------------------------------
+    def collection(self, collection_id: str) -> Collection | None:
+        query = (
+            select(tables.collections)
+            .where(_COL.collection_id == collection_id)
+            .order_by(_COL.version.desc())
+            .limit(1)
+        )
+        row = self._conn.execute(query).mappings().first()
+        if row is None:
+            return None
+        return Collection(
+            collection_id=row["collection_id"],
+            version=row["version"],
+            leaf_nodes=tuple(row["leaf_nodes"]),
+            optional_nodes=frozenset(row["optional_nodes"]),
+            name=row["name"],
+            type=row["type"],
+            module_types=dict(row["module_types"]),
+        )
+
+    def add_collection_version(self, collection: Collection) -> None:
+        self._conn.execute(
+            tables.collections.insert().values(
+                collection_id=collection.collection_id,
+                version=collection.version,
+                name=collection.name,
+                type=collection.type,
+                leaf_nodes=list(collection.leaf_nodes),
+                optional_nodes=sorted(collection.optional_nodes),
+                module_types=collection.module_types,
+                created_ts=self._now,
+            )
+        )
+
+    # contexts ------------------------------------------------------------------------------
+    def context(self, context_id: str) -> Context | None:
+        row = (
+            self._conn.execute(select(tables.contexts).where(_CTX.context_id == context_id))
+            .mappings()
+            .first()
+        )
+        if row is None:
+            return None
+        return Context(
+            context_id=row["context_id"],
+            type=ContextType(row["type"]),
+            collection_ids=tuple(row["collection_ids"]),
+            start_ts=row["start_ts"],
+            end_ts=row["end_ts"],
+        )
+
+    def put_context(self, context: Context) -> None:
+        row = {
+            "context_id": context.context_id,
+            "type": context.type.value,
+            "collection_ids": list(context.collection_ids),
+            "start_ts": context.start_ts,
+            "end_ts": context.end_ts,
+            "updated_ts": self._now,
+        }
+        upsert(self._conn, tables.contexts, [row])
+
+    # enrolments ----------------------------------------------------------------------------
+    def enrolment(self, key: EnrolmentKey) -> Enrolment | None:
+        query = select(tables.enrolments).where(
+            _E.user_id == key.user_id,
+            _E.collection_id == key.collection_id,
+            _E.context_id == key.context_id,
+        )
+        row = self._conn.execute(query).mappings().first()
+        return _enrolment(row) if row else None
+
+    def enrolments_of(self, user_id: str, active_only: bool = True) -> list[Enrolment]:
+        query = select(tables.enrolments).where(_E.user_id == user_id)
+        if active_only:
+            query = query.where(_E.active.is_(True))
+        query = query.order_by(_E.collection_id, _E.context_id)
+        return [_enrolment(row) for row in self._conn.execute(query).mappings()]
+
+    def enrolments_in_collection(self, collection_id: str) -> list[Enrolment]:
+        query = select(tables.enrolments).where(
+            _E.collection_id == collection_id, _E.active.is_(True)
+        )
+        return [_enrolment(row) for row in self._conn.execute(query).mappings()]
+
+    def put_enrolment(self, enrolment: Enrolment) -> None:
+        key = enrolment.key
+        row = {
+            "user_id": key.user_id,
+            "collection_id": key.collection_id,
+            "context_id": key.context_id,
+            "enrolled_ts": enrolment.enrolled_ts,
+            "active": enrolment.active,
+            "moved_to": enrolment.moved_to,
+            "updated_ts": self._now,
+        }
+        upsert(self._conn, tables.enrolments, [row])
+
+    def deactivate_enrolment(self, key: EnrolmentKey) -> bool:
+        result = self._conn.execute(
+            update(tables.enrolments)
+            .where(
+                _E.user_id == key.user_id,
+                _E.collection_id == key.collection_id,
+                _E.context_id == key.context_id,
+            )
+            .values(active=False, updated_ts=self._now)
+        )
+        return result.rowcount > 0
+
+    # audit and instance stamps -------------------------------------------------------------
+    def audit(self, actor: str, action: str, target: dict[str, Any], details: Any = None) -> None:
+        self._conn.execute(
+            tables.audit_log.insert().values(
+                at_ts=self._now, actor=actor, action=action, target=target, details=details
+            )
+        )
+
+    def audit_entries(self, limit: int = 100) -> list[dict[str, Any]]:
+        query = select(tables.audit_log).order_by(_AUD.id.desc()).limit(limit)
+        return [dict(row) for row in self._conn.execute(query).mappings()]
+
+    def audit_count(self) -> int:
+        return int(self._conn.execute(select(func.count()).select_from(tables.audit_log)).one()[0])
+
+    def stamp(self, name: str) -> str | None:
+        query = select(tables.instance.c.value).where(tables.instance.c.name == name)
+        row = self._conn.execute(query).first()
+        return None if row is None else str(row[0])
+
+    def set_stamp(self, name: str, value: str) -> None:
+        upsert(self._conn, tables.instance, [{"name": name, "value": value, "set_ts": self._now}])
+
+
+def _enrolment(row: Any) -> Enrolment:
+    return Enrolment(
+        key=EnrolmentKey(row["user_id"], row["collection_id"], row["context_id"]),
+        enrolled_ts=row["enrolled_ts"],
+        active=bool(row["active"]),
+        moved_to=row["moved_to"],
+    )

@@ -1,0 +1,167 @@
+"""Queries over consumption records, attempts, summaries and the user's side of the pipeline."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+from sqlalchemy import Connection, and_, delete, or_, select, tuple_
+from sqlalchemy.sql.elements import ColumnElement
+
+from tracklog.adapters.store import codec, tables
+from tracklog.adapters.store.upsert import chunks, upsert
+from tracklog.domain.model import (
+    Attempt,
+    ConsumptionRecord,
+    EnrolmentKey,
+    RecordKey,
+    Summary,
+)
+from tracklog.domain.modes import RecordScope
+
+_C = tables.consumption.c
+_A = tables.attempts.c
+_S = tables.summaries.c
+
+
+class TrackingRepository:
+    def __init__(self, conn: Connection, now_ts: int):
+        self._conn = conn
+        self._now = now_ts
+
+    # consumption records -------------------------------------------------------------------
+    def records_by_key(self, keys: Iterable[RecordKey]) -> dict[RecordKey, ConsumptionRecord]:
+        found: dict[RecordKey, ConsumptionRecord] = {}
+        by_user: dict[str, list[RecordKey]] = {}
+        for key in keys:
+            by_user.setdefault(key.user_id, []).append(key)
+        for user, user_keys in by_user.items():
+            for part in chunks(sorted(set(user_keys))):
+                wanted = [(k.collection_id, k.context_id, k.content_id) for k in part]
+                query = select(tables.consumption).where(
+                    _C.user_id == user,
+                    tuple_(_C.collection_id, _C.context_id, _C.content_id).in_(wanted),
+                )
+                for row in self._conn.execute(query).mappings():
+                    record = codec.record_from_row(row)
+                    found[record.key] = record
+        return found
+
+    def put_records(self, records: Sequence[ConsumptionRecord]) -> None:
+        upsert(self._conn, tables.consumption, [codec.record_to_row(r, self._now) for r in records])
+
+    def records_in(self, user_id: str, scopes: Sequence[RecordScope]) -> list[ConsumptionRecord]:
+        if not scopes:
+            return []
+        query = select(tables.consumption).where(
+            _C.user_id == user_id, or_(*(_scope_clause(s) for s in scopes))
+        )
+        rows = self._conn.execute(query).mappings()
+        return [codec.record_from_row(row) for row in rows]
+
+    def organic_records(self, user_id: str) -> list[ConsumptionRecord]:
+        query = select(tables.consumption).where(
+            _C.user_id == user_id,
+            _C.collection_id == _C.content_id,
+            _C.context_id == _C.content_id,
+        )
+        return [codec.record_from_row(row) for row in self._conn.execute(query).mappings()]
+
+    # attempts ------------------------------------------------------------------------------
+    def attempt(self, key: RecordKey, attempt_id: str) -> Attempt | None:
+        query = select(tables.attempts).where(
+            _A.user_id == key.user_id,
+            _A.collection_id == key.collection_id,
+            _A.context_id == key.context_id,
+            _A.content_id == key.content_id,
+            _A.attempt_id == attempt_id,
+        )
+        row = self._conn.execute(query).mappings().first()
+        return codec.attempt_from_row(row) if row else None
+
+    def put_attempts(self, attempts: Sequence[Attempt]) -> None:
+        upsert(self._conn, tables.attempts, [codec.attempt_to_row(a, self._now) for a in attempts])
+
+    def attempts_in(self, user_id: str, scopes: Sequence[RecordScope]) -> list[Attempt]:
+        if not scopes:
+            return []
+        query = (
+            select(tables.attempts)
+            .where(_A.user_id == user_id, or_(*(_scope_clause(s, _A) for s in scopes)))
+            .order_by(_A.assessment_ts, _A.attempt_id)
+        )
+        return [codec.attempt_from_row(row) for row in self._conn.execute(query).mappings()]
+
+    # summaries -----------------------------------------------------------------------------
+    def summary(self, key: EnrolmentKey) -> Summary | None:
+        query = select(tables.summaries).where(*_enrolment_clause(key))
+        row = self._conn.execute(query).mappings().first()
+        return codec.summary_from_row(row) if row else None
+
+    def summaries_of(self, user_id: str) -> list[Summary]:
+        query = (
+            select(tables.summaries)
+            .where(_S.user_id == user_id)
+            .order_by(_S.collection_id, _S.context_id)
+        )
+        return [codec.summary_from_row(row) for row in self._conn.execute(query).mappings()]
+
+    def put_summary(self, summary: Summary) -> None:
+        upsert(self._conn, tables.summaries, [codec.summary_to_row(summary)])
+
+    def add_completion_event(self, summary: Summary) -> None:
+        key = summary.key
+        self._conn.execute(
+            tables.completion_events.insert().values(
+                user_id=key.user_id,
+                collection_id=key.collection_id,
+                context_id=key.context_id,
+                completed_ts=summary.completed_ts or self._now,
+                collection_version=summary.collection_version,
+                emitted_ts=self._now,
+            )
+        )
+
+    # deletion ------------------------------------------------------------------------------
+    def delete_user_data(
+        self, user_id: str, collection_id: str | None, context_id: str | None
+    ) -> dict[str, int]:
+        """Remove a user's tracking data (all, or one enrolment) from every table."""
+        counts: dict[str, int] = {}
+        scoped = (
+            tables.consumption,
+            tables.attempts,
+            tables.summaries,
+            tables.enrolments,
+            tables.outbox,
+            tables.dead_letters,
+            tables.completion_events,
+            tables.event_journal,
+        )
+        for table in scoped:
+            clauses: list[ColumnElement[bool]] = [table.c.user_id == user_id]
+            if collection_id is not None:
+                clauses.append(table.c.collection_id == collection_id)
+            if context_id is not None:
+                clauses.append(table.c.context_id == context_id)
+            result = self._conn.execute(delete(table).where(and_(*clauses)))
+            counts[table.name] = result.rowcount
+        return counts
+
+
+def _scope_clause(scope: RecordScope, columns: object = _C) -> ColumnElement[bool]:
+    cols = columns  # consumption and attempts share the key column names
+    clauses = [
+        cols.collection_id == scope.collection_id,  # type: ignore[attr-defined]
+        cols.context_id == scope.context_id,  # type: ignore[attr-defined]
+    ]
+    if scope.content_ids is not None:
+        clauses.append(cols.content_id.in_(sorted(scope.content_ids)))  # type: ignore[attr-defined]
+    return and_(*clauses)
+
+
+def _enrolment_clause(key: EnrolmentKey) -> list[ColumnElement[bool]]:
+    return [
+        _S.user_id == key.user_id,
+        _S.collection_id == key.collection_id,
+        _S.context_id == key.context_id,
+    ]

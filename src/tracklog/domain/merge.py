@@ -1,0 +1,96 @@
+"""The order-free, duplicate-free merge of tracking events into consumption records.
+
+A record is a commutative monoid over events: ``combine`` is associative and commutative, and
+``record_from_event`` lifts one event into a record. Duplicates are removed upstream by event id,
+so folding any permutation of a set of events gives the same record.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import replace
+
+from tracklog.domain.model import ConsumptionRecord, RecordKey, Status, TrackingEvent
+
+
+def record_from_event(event: TrackingEvent) -> ConsumptionRecord:
+    completes = event.completes
+    progress = 100 if completes else (event.progress or 0)
+    has_details = event.progress_details is not None
+    return ConsumptionRecord(
+        key=event.key,
+        status=event.status,
+        progress=progress,
+        progress_details=event.progress_details,
+        progress_details_ts=event.event_ts if has_details else None,
+        progress_details_event=event.event_id if has_details else "",
+        start_count=1 if event.type == "start" else 0,
+        completed_count=1 if completes else 0,
+        event_count=1,
+        first_access_ts=event.event_ts,
+        last_access_ts=event.event_ts,
+        first_completed_ts=event.event_ts if completes else None,
+        last_completed_ts=event.event_ts if completes else None,
+    )
+
+
+def combine(left: ConsumptionRecord, right: ConsumptionRecord) -> ConsumptionRecord:
+    """Merge two records of the same key; the result does not depend on argument order."""
+    status = max(left.status, right.status)
+    details_source = _latest_details(left, right)
+    return replace(
+        left,
+        status=Status(status),
+        progress=100 if status == Status.COMPLETED else max(left.progress, right.progress),
+        progress_details=details_source.progress_details,
+        progress_details_ts=details_source.progress_details_ts,
+        progress_details_event=details_source.progress_details_event,
+        start_count=left.start_count + right.start_count,
+        completed_count=left.completed_count + right.completed_count,
+        event_count=left.event_count + right.event_count,
+        first_access_ts=_min(left.first_access_ts, right.first_access_ts),
+        last_access_ts=_max(left.last_access_ts, right.last_access_ts),
+        first_completed_ts=_min(left.first_completed_ts, right.first_completed_ts),
+        last_completed_ts=_max(left.last_completed_ts, right.last_completed_ts),
+        provenance=left.provenance,
+    )
+
+
+def apply_events(
+    record: ConsumptionRecord | None, events: Iterable[TrackingEvent]
+) -> ConsumptionRecord | None:
+    """Fold events into a record (``None`` when there is neither a record nor an event)."""
+    result = record
+    for event in events:
+        lifted = record_from_event(event)
+        result = lifted if result is None else combine(result, lifted)
+    return result
+
+
+def empty_record(key: RecordKey) -> ConsumptionRecord:
+    return ConsumptionRecord(key=key)
+
+
+def _latest_details(left: ConsumptionRecord, right: ConsumptionRecord) -> ConsumptionRecord:
+    def rank(record: ConsumptionRecord) -> tuple[int, int, str]:
+        if record.progress_details_ts is None:
+            return (0, 0, "")
+        return (1, record.progress_details_ts, record.progress_details_event)
+
+    return left if rank(left) >= rank(right) else right
+
+
+def _min(a: int | None, b: int | None) -> int | None:
+    if a is None:
+        return b
+    if b is None:
+        return a
+    return min(a, b)
+
+
+def _max(a: int | None, b: int | None) -> int | None:
+    if a is None:
+        return b
+    if b is None:
+        return a
+    return max(a, b)

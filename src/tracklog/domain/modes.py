@@ -1,0 +1,100 @@
+"""Key resolution by context mode (SPEC §4.1): where a write is stored and what a read sees."""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+from tracklog.domain.model import Enrolment, EnrolmentKey, RecordKey, RequestedKey
+
+
+class Mode(enum.StrEnum):
+    STRICT = "strict"
+    FULL_CARRY_FORWARD = "full-carry-forward"
+    COLLECTION_CARRY_FORWARD = "collection-carry-forward"
+    COPY = "copy"
+    MOVE = "move"
+
+
+@dataclass(frozen=True, slots=True)
+class RecordScope:
+    """Stored rows a read looks at: one (collection, context) pair, optionally some contents."""
+
+    collection_id: str
+    context_id: str
+    content_ids: frozenset[str] | None = None
+
+
+LeavesOf = Callable[[str], frozenset[str]]
+
+
+def resolve_write(mode: Mode, user_id: str, requested: RequestedKey) -> RecordKey:
+    """The stored key of a write of content X (the table of SPEC §4.1, first column)."""
+    content = requested.content_id
+    if mode is Mode.FULL_CARRY_FORWARD:
+        return RecordKey(user_id, content, content, content)
+    if mode is Mode.COLLECTION_CARRY_FORWARD:
+        collection = requested.collection_id or content
+        return RecordKey(user_id, collection, collection, content)
+    collection = requested.collection_id or content
+    context = requested.context_id or collection
+    return RecordKey(user_id, collection, context, content)
+
+
+def default_context(collection_id: str, context_id: str | None) -> str:
+    """A missing context means the collection outside any batch or program."""
+    return context_id or collection_id
+
+
+def read_scopes(
+    mode: Mode,
+    collection_id: str,
+    context_id: str,
+    leaves: frozenset[str],
+    content_ids: frozenset[str] | None = None,
+) -> tuple[RecordScope, ...]:
+    """The stored rows a read of collection C in context K looks at (SPEC §4.1, second column).
+
+    For ``move`` the caller passes the context the enrolment's progress now lives in.
+    """
+    if mode is Mode.FULL_CARRY_FORWARD:
+        wanted = leaves if content_ids is None else content_ids
+        return tuple(RecordScope(leaf, leaf, frozenset({leaf})) for leaf in sorted(wanted))
+    if mode is Mode.COLLECTION_CARRY_FORWARD:
+        return (RecordScope(collection_id, collection_id, content_ids),)
+    return (RecordScope(collection_id, context_id, content_ids),)
+
+
+def organic_scopes(content_ids: Iterable[str]) -> tuple[RecordScope, ...]:
+    """A read with no collection: each content's own individual record (X, X, X)."""
+    return tuple(RecordScope(c, c, frozenset({c})) for c in sorted(set(content_ids)))
+
+
+def affected_enrolments(
+    mode: Mode,
+    key: RecordKey,
+    enrolments: Iterable[Enrolment],
+    leaves_of: LeavesOf,
+) -> list[EnrolmentKey]:
+    """The enrolments whose summary may change after a write at the stored ``key``."""
+    result: list[EnrolmentKey] = []
+    for enrolment in enrolments:
+        target = enrolment.key
+        if target.user_id != key.user_id:
+            continue
+        if _sees(mode, key, enrolment, leaves_of):
+            result.append(target)
+    return sorted(set(result))
+
+
+def _sees(mode: Mode, key: RecordKey, enrolment: Enrolment, leaves_of: LeavesOf) -> bool:
+    target = enrolment.key
+    if mode is Mode.FULL_CARRY_FORWARD:
+        return key.content_id in leaves_of(target.collection_id)
+    if mode is Mode.COLLECTION_CARRY_FORWARD:
+        return key.collection_id == target.collection_id
+    if mode is Mode.MOVE:
+        active_context = enrolment.moved_to or target.context_id
+        return (key.collection_id, key.context_id) == (target.collection_id, active_context)
+    return (key.collection_id, key.context_id) == (target.collection_id, target.context_id)

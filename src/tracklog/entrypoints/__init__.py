@@ -1,0 +1,1 @@
+"""Entrypoints: HTTP API, CLI and worker. Thin: parse, call one service, format."""

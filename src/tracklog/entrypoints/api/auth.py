@@ -1,0 +1,37 @@
+"""Who is calling: the bearer token (or, with ``--no-auth`` in development, nobody)."""
+
+from __future__ import annotations
+
+from starlette.requests import Request
+
+from tracklog.adapters.tokens import TokenCodec
+from tracklog.domain.access import Principal, Role
+from tracklog.domain.errors import Unauthorized
+
+NO_AUTH_PRINCIPAL = Principal(user_id="", roles=frozenset(Role))
+
+
+class Authenticator:
+    def __init__(self, codec: TokenCodec, enabled: bool = True):
+        self._codec = codec
+        self.enabled = enabled
+
+    def principal(self, request: Request) -> Principal:
+        if not self.enabled:
+            return NO_AUTH_PRINCIPAL
+        token = _bearer(request)
+        if token is None:
+            raise Unauthorized(
+                "missing token: send 'Authorization: Bearer <JWT>'", field="Authorization"
+            )
+        return self._codec.decode(token)
+
+
+def _bearer(request: Request) -> str | None:
+    header = request.headers.get("authorization")
+    if header:
+        scheme, _, value = header.partition(" ")
+        if scheme.lower() == "bearer" and value.strip():
+            return value.strip()
+        raise Unauthorized("the Authorization header must be 'Bearer <JWT>'", field="Authorization")
+    return request.headers.get("x-authenticated-user-token") or None

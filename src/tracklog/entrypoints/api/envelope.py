@@ -1,0 +1,126 @@
+"""The Sunbird response envelope, and the one place errors become HTTP responses."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from datetime import UTC, datetime
+from typing import Any
+
+import orjson
+from starlette.responses import Response
+
+from tracklog.domain.errors import (
+    Conflict,
+    Forbidden,
+    InvalidInput,
+    MissingInput,
+    NotFound,
+    TracklogError,
+    Unauthorized,
+    Unavailable,
+)
+
+_RESPONSE_CODES = {
+    400: "CLIENT_ERROR",
+    401: "UNAUTHORIZED",
+    403: "FORBIDDEN",
+    404: "RESOURCE_NOT_FOUND",
+    405: "CLIENT_ERROR",
+    409: "CONFLICT",
+    413: "PAYLOAD_TOO_LARGE",
+    429: "TOO_MANY_REQUESTS",
+    500: "SERVER_ERROR",
+    503: "SERVICE_UNAVAILABLE",
+}
+_ALPHA = re.compile(r"^[A-Za-z]+$")
+
+
+class JSONResponse(Response):
+    media_type = "application/json"
+
+    def render(self, content: Any) -> bytes:
+        return orjson.dumps(content, default=str)
+
+
+def api_id(path: str) -> str:
+    """``/v1/view/start`` -> ``api.view.start`` (alphabetic segments only)."""
+    segments = [s for s in path.split("/") if _ALPHA.match(s)]
+    return "api." + ".".join(segments) if segments else "api"
+
+
+def envelope_ts(now: datetime | None = None) -> str:
+    moment = now or datetime.now(UTC)
+    return moment.strftime("%Y-%m-%d %H:%M:%S:") + f"{moment.microsecond // 1000:03d}+0000"
+
+
+def ok(path: str, result: Any, request_id: str | None = None) -> JSONResponse:
+    return JSONResponse(_body(path, "OK", result, request_id, None, None), status_code=200)
+
+
+def failure(
+    path: str,
+    status_code: int,
+    err: str,
+    message: str,
+    request_id: str | None = None,
+    result: Any = None,
+) -> JSONResponse:
+    code = _RESPONSE_CODES.get(status_code, "SERVER_ERROR")
+    body = _body(path, code, result if result is not None else {}, request_id, err, message)
+    return JSONResponse(body, status_code=status_code)
+
+
+def _body(
+    path: str,
+    code: str,
+    result: Any,
+    request_id: str | None,
+    err: str | None,
+    message: str | None,
+) -> dict[str, Any]:
+    return {
+        "id": api_id(path),
+        "ver": "v1",
+        "ts": envelope_ts(),
+        "params": {
+            "resmsgid": str(uuid.uuid4()),
+            "msgid": request_id,
+            "err": err,
+            "status": "failed" if err else "successful",
+            "errmsg": message,
+        },
+        "responseCode": code,
+        "result": result,
+    }
+
+
+def status_of(error: TracklogError) -> int:
+    if isinstance(error, InvalidInput | MissingInput):
+        return 400
+    if isinstance(error, Unauthorized):
+        return 401
+    if isinstance(error, Forbidden):
+        return 403
+    if isinstance(error, NotFound):
+        return 404
+    if isinstance(error, Conflict) or error.code == "EVENT_ID_CONFLICT":
+        return 409
+    if isinstance(error, PayloadTooLarge):
+        return 413
+    if isinstance(error, Unavailable):
+        return 503
+    return 500
+
+
+def error_response(path: str, error: TracklogError, request_id: str | None) -> JSONResponse:
+    result = {error.field: error.message} if error.field else {}
+    return failure(path, status_of(error), error.code, error.message, request_id, result)
+
+
+class PayloadTooLarge(TracklogError):
+    code = "PAYLOAD_TOO_LARGE"
+
+
+class MalformedJson(InvalidInput):
+    code = "INVALID_JSON"

@@ -1,0 +1,52 @@
+"""Health, readiness, metrics and the pipeline view."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+from starlette.requests import Request
+from starlette.responses import Response
+
+from tracklog.domain.access import Action, require
+from tracklog.domain.errors import Unavailable
+from tracklog.entrypoints.api.routing import call, deps, principal, reply
+from tracklog.services import pipeline
+
+router = APIRouter(tags=["operations"])
+
+
+@router.get("/healthz")
+async def healthz(request: Request) -> Response:
+    """The process is alive."""
+    return reply(request, {"status": "alive"})
+
+
+@router.get("/readyz")
+async def readyz(request: Request) -> Response:
+    """The store, cache and event stream are reachable."""
+    d = deps(request)
+    checks: dict[str, str] = {}
+    for name, probe in (("store", d.store.ping), ("cache", d.cache.ping)):
+        try:
+            await call(probe)
+            checks[name] = "ok"
+        except Exception as error:
+            checks[name] = f"unreachable: {type(error).__name__}"
+    checks["stream"] = checks["store"]  # embedded: the outbox lives in the store
+    if any(v != "ok" for v in checks.values()):
+        raise Unavailable(f"not ready: {checks}", field="readyz")
+    return reply(request, {"status": "ready", "checks": checks})
+
+
+@router.get("/metrics")
+async def metrics(request: Request) -> Response:
+    """Prometheus text format."""
+    payload = await call(deps(request).metrics.exposition)
+    return Response(payload, media_type="text/plain; version=0.0.4; charset=utf-8")
+
+
+@router.get("/v1/ops/pipeline")
+async def ops_pipeline(request: Request) -> Response:
+    """Backlog, lag, dead letters and per module type volume of the aggregation pipeline."""
+    require(principal(request), Action.OPERATE)
+    report = await call(pipeline.pipeline_report, deps(request))
+    return reply(request, report)

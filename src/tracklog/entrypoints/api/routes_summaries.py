@@ -1,0 +1,81 @@
+"""Summaries: read (live), list and download (stored), delete."""
+
+from __future__ import annotations
+
+import csv
+import io
+from typing import Literal
+
+import orjson
+from fastapi import APIRouter, Query
+from starlette.requests import Request
+from starlette.responses import Response
+
+from tracklog.domain.access import Action, acting_user
+from tracklog.entrypoints.api import present, schemas
+from tracklog.entrypoints.api.routing import body, body_schema, call, deps, principal, reply
+from tracklog.services import summaries
+
+router = APIRouter(tags=["summaries"])
+
+
+@router.post("/v1/summary/read", openapi_extra=body_schema(schemas.SummaryReadRequest))
+async def summary_read(request: Request) -> Response:
+    """One enrolment's summary, reflecting every acknowledged write (read-your-writes)."""
+    req = await body(request, schemas.SummaryReadRequest)
+    user = acting_user(principal(request), req.user_id, Action.READ)
+    summary = await call(
+        summaries.read_summary, deps(request), user, req.collection_id, req.context_id
+    )
+    return reply(request, {"summary": present.summary(summary)})
+
+
+@router.get("/v1/summary/list/{user_id}")
+async def summary_list(request: Request, user_id: str) -> Response:
+    """The stored summaries of all the user's active enrolments."""
+    user = acting_user(principal(request), user_id, Action.READ)
+    items = await call(summaries.list_summaries, deps(request), user)
+    return reply(request, {"summary": [present.summary(s) for s in items]})
+
+
+@router.get("/v1/summary/download/{user_id}")
+async def summary_download(
+    request: Request, user_id: str, format: Literal["csv", "json"] = Query("csv")
+) -> Response:
+    """The user's summaries as a file: CSV with a header row, or JSON."""
+    user = acting_user(principal(request), user_id, Action.DOWNLOAD)
+    items = [present.summary(s) for s in await call(summaries.list_summaries, deps(request), user)]
+    filename = f"tracklog-summaries-{user}.{format}"
+    headers = {"Content-Disposition": f'attachment; filename="{filename}"'}
+    if format == "json":
+        return Response(orjson.dumps(items), media_type="application/json", headers=headers)
+    return Response(_csv(items), media_type="text/csv", headers=headers)
+
+
+def _csv(items: list[dict[str, object]]) -> str:
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=present.SUMMARY_CSV_COLUMNS, extrasaction="ignore")
+    writer.writeheader()
+    for item in items:
+        row = dict(item)
+        for column in ("contentStatus", "assessmentStatus"):
+            row[column] = orjson.dumps(item[column]).decode()
+        writer.writerow(row)
+    return out.getvalue()
+
+
+@router.delete("/v1/summary/delete/{user_id}")
+async def summary_delete(
+    request: Request,
+    user_id: str,
+    collection_id: str | None = Query(None, alias="collectionId", max_length=256),
+    context_id: str | None = Query(None, alias="contextId", max_length=256),
+) -> Response:
+    """Remove the user's tracking data (all, or one enrolment) everywhere; audited."""
+    who = principal(request)
+    user = acting_user(who, user_id, Action.ADMINISTER)
+    actor = who.user_id or "no-auth"
+    counts = await call(
+        summaries.delete_user_data, deps(request), actor, user, collection_id, context_id
+    )
+    return reply(request, {"response": "SUCCESS", "deleted": counts})

@@ -1,0 +1,73 @@
+"""What every route does around its one service call: auth, body, thread hop, envelope."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from pydantic import BaseModel
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+
+from tracklog.domain.access import Principal
+from tracklog.entrypoints.api.auth import Authenticator
+from tracklog.entrypoints.api.body import read_json, validate
+from tracklog.entrypoints.api.envelope import JSONResponse, ok
+from tracklog.services.deps import Deps
+
+Model = TypeVar("Model", bound=BaseModel)
+T = TypeVar("T")
+
+
+@dataclass
+class ApiState:
+    deps: Deps
+    auth: Authenticator
+
+
+def state(request: Request) -> ApiState:
+    api: ApiState = request.app.state.api
+    return api
+
+
+def deps(request: Request) -> Deps:
+    return state(request).deps
+
+
+def principal(request: Request) -> Principal:
+    return state(request).auth.principal(request)
+
+
+async def body(request: Request, model: type[Model]) -> Model:
+    return validate(model, await read_json(request))
+
+
+async def call(fn: Callable[..., T], *args: Any) -> T:
+    """Run a blocking service call off the event loop."""
+    return await run_in_threadpool(fn, *args)
+
+
+def reply(request: Request, result: Any) -> JSONResponse:
+    return ok(request.url.path, result, request.headers.get("x-request-id"))
+
+
+def body_schema(model: type[BaseModel]) -> dict[str, Any]:
+    """OpenAPI for a body that routes read themselves (``{"request": {...}}`` or bare)."""
+    schema = model.model_json_schema(by_alias=True, ref_template="#/components/schemas/{model}")
+    schema.pop("$defs", None)
+    return {
+        "requestBody": {
+            "required": True,
+            "content": {
+                "application/json": {
+                    "schema": {
+                        "oneOf": [
+                            {"type": "object", "properties": {"request": schema}},
+                            schema,
+                        ]
+                    }
+                }
+            },
+        }
+    }

@@ -1,0 +1,1 @@
+"""The ``tracklog`` command line (Typer)."""

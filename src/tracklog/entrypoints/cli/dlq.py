@@ -1,0 +1,48 @@
+"""``tracklog dlq``: the dead-letter store."""
+
+from __future__ import annotations
+
+import typer
+from rich.table import Table
+
+from tracklog.entrypoints.api.present import iso
+from tracklog.entrypoints.cli.console import banner, console, instance, out, settings
+from tracklog.services import pipeline
+
+app = typer.Typer(help="Dead letters: aggregation work that kept failing.", no_args_is_help=True)
+
+
+@app.command("list")
+def list_letters(limit: int = typer.Option(100, help="Show at most this many.")) -> None:
+    """List dead letters with their error."""
+    current = settings()
+    banner(current)
+    tracklog = instance(current)
+    letters = pipeline.list_dead_letters(tracklog.deps, limit)
+    table = Table("id", "user", "collection", "context", "content", "tries", "failed", "error")
+    for d in letters:
+        table.add_row(
+            str(d.id),
+            d.user_id,
+            d.collection_id,
+            d.context_id,
+            d.content_id,
+            str(d.attempts),
+            iso(d.failed_ts) or "",
+            d.error,
+        )
+    out.print(table)
+    console.print(f"{len(letters)} dead letter(s)")
+    tracklog.close()
+
+
+@app.command("replay")
+def replay(ids: list[int] = typer.Argument(None, help="Ids to replay (default: all).")) -> None:
+    """Send dead letters back through the pipeline (after fixing their cause)."""
+    current = settings()
+    banner(current)
+    tracklog = instance(current)
+    count = pipeline.replay_dead_letters(tracklog.deps, ids or None)
+    drained = tracklog.worker.drain() if tracklog.worker else 0
+    console.print(f"replayed {count} dead letter(s); {drained} trigger(s) processed")
+    tracklog.close()

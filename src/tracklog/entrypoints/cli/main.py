@@ -1,0 +1,24 @@
+"""``tracklog``: one Typer app, one module per verb."""
+
+from __future__ import annotations
+
+import typer
+
+from tracklog.entrypoints.cli import db, demo, dlq, serve, token
+
+app = typer.Typer(
+    name="tracklog",
+    help="Tracklog: learner-progress tracking that loses nothing.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+app.command("serve")(serve.serve)
+app.command("demo")(demo.demo)
+app.add_typer(db.app, name="db")
+app.add_typer(token.app, name="token")
+app.add_typer(dlq.app, name="dlq")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    app()

@@ -1,0 +1,34 @@
+"""``tracklog token create``: mint a JWT for a user and role."""
+
+from __future__ import annotations
+
+import re
+
+import typer
+
+from tracklog.adapters.tokens import TokenCodec
+from tracklog.domain.access import Role
+from tracklog.entrypoints.cli.console import banner, fail, out, settings
+
+app = typer.Typer(help="API tokens.", no_args_is_help=True)
+_DURATION = re.compile(r"^(\d+)([smhd])$")
+
+
+@app.command("create")
+def create(
+    sub: str = typer.Option(..., "--sub", help="The user id (token subject)."),
+    role: list[Role] = typer.Option(..., "--role", help="learner, admin, reporter or ops."),
+    ttl: str = typer.Option("1h", "--ttl", help="Lifetime: 30m, 1h, 7d..."),
+) -> None:
+    """Print a signed token (HS256, TRACKLOG_AUTH_JWT_SECRET)."""
+    current = settings()
+    banner(current)
+    out.print(TokenCodec(current).mint(sub, role, parse_duration(ttl)), soft_wrap=True)
+
+
+def parse_duration(text: str) -> int:
+    match = _DURATION.match(text.strip())
+    if not match:
+        fail(f"--ttl '{text}' is not a duration like 30m, 1h or 7d")
+    value, unit = int(match.group(1)), match.group(2)
+    return value * {"s": 1, "m": 60, "h": 3600, "d": 86400}[unit]

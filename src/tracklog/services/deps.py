@@ -1,0 +1,31 @@
+"""What every handler needs, built once by ``bootstrap``."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from tracklog.adapters.cache.port import Cache
+from tracklog.adapters.clock import Clock
+from tracklog.adapters.metrics import Metrics
+from tracklog.adapters.store.store import Store
+from tracklog.domain.modes import Mode
+from tracklog.settings import Settings
+
+
+def _nothing() -> None:
+    return None
+
+
+@dataclass
+class Deps:
+    settings: Settings
+    store: Store
+    cache: Cache
+    clock: Clock
+    metrics: Metrics
+    wake_worker: Callable[[], None] = field(default=_nothing)
+
+    @property
+    def mode(self) -> Mode:
+        return self.settings.mode

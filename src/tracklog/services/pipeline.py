@@ -1,0 +1,189 @@
+"""The aggregation pipeline: outbox triggers in, summaries out, poison triggers to dead letters."""
+
+from __future__ import annotations
+
+import logging
+import zlib
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from tracklog.adapters.store.pipeline_repo import DeadLetter, Trigger
+from tracklog.adapters.store.unit_of_work import UnitOfWork
+from tracklog.domain.model import EnrolmentKey, RecordKey
+from tracklog.domain.modes import affected_enrolments
+from tracklog.services import summaries
+from tracklog.services.deps import Deps
+
+PARTITIONS = 64  # fixed: triggers are stamped with it; workers own subsets of it
+ENROLMENT_TRIGGER = ""  # a trigger whose content_id is empty names an enrolment directly
+
+log = logging.getLogger(__name__)
+
+
+def partition_of(user_id: str) -> int:
+    """All of one learner's work lands in one partition, so one worker handles it in order."""
+    return zlib.crc32(user_id.encode()) % PARTITIONS
+
+
+def add_enrolment_triggers(uow: UnitOfWork, keys: Iterable[EnrolmentKey]) -> None:
+    uow.pipeline.add_triggers(
+        [
+            {
+                "partition": partition_of(key.user_id),
+                "user_id": key.user_id,
+                "collection_id": key.collection_id,
+                "context_id": key.context_id,
+                "content_id": ENROLMENT_TRIGGER,
+                "event_count": 0,
+                "created_ts": uow.now_ms,
+                "attempts": 0,
+            }
+            for key in keys
+        ]
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class AggregationReport:
+    triggers: int
+    summaries: int
+    failed: int
+    dead_lettered: int
+
+
+def aggregate_pending(
+    deps: Deps, partitions: Sequence[int] | None = None, limit: int | None = None
+) -> AggregationReport:
+    """Take a batch of triggers, coalesce them per enrolment, recompute, and remove them."""
+    batch = limit or deps.settings.worker_batch_size
+    with deps.store.unit_of_work() as uow:
+        triggers = uow.pipeline.claim(partitions, batch)
+        if not triggers:
+            return AggregationReport(0, 0, 0, 0)
+        by_user: dict[str, list[Trigger]] = defaultdict(list)
+        for trigger in triggers:
+            by_user[trigger.user_id].append(trigger)
+        done: list[int] = []
+        computed = failed = dead = 0
+        for user_triggers in by_user.values():
+            try:
+                with uow.connection.begin_nested():
+                    computed += _aggregate_user(deps, uow, user_triggers)
+                done.extend(t.seq for t in user_triggers)
+            except Exception as error:  # one learner's poison must not stop the others
+                failed += 1
+                dead += _fail(deps, uow, user_triggers, error)
+        uow.pipeline.remove(done)
+        uow.commit()
+    _observe(deps, triggers, done, computed)
+    return AggregationReport(len(triggers), computed, failed, dead)
+
+
+def _aggregate_user(deps: Deps, uow: UnitOfWork, triggers: Sequence[Trigger]) -> int:
+    user_id = triggers[0].user_id
+    enrolments = uow.registry.enrolments_of(user_id)
+    leaves: dict[str, frozenset[str]] = {}
+
+    def leaves_of(collection_id: str) -> frozenset[str]:
+        if collection_id not in leaves:
+            collection = uow.registry.collection(collection_id)
+            leaves[collection_id] = frozenset(collection.leaf_nodes) if collection else frozenset()
+        return leaves[collection_id]
+
+    targets: set[EnrolmentKey] = set()
+    for t in triggers:
+        if t.content_id == ENROLMENT_TRIGGER:
+            targets.add(EnrolmentKey(t.user_id, t.collection_id, t.context_id))
+            continue
+        key = RecordKey(t.user_id, t.collection_id, t.context_id, t.content_id)
+        targets.update(affected_enrolments(deps.mode, key, enrolments, leaves_of))
+    active = {e.key for e in enrolments}
+    for target in sorted(targets & active):
+        outcome = summaries.recompute(uow, deps.mode, target)
+        if outcome.completed_now:
+            deps.metrics.completions.inc()
+    return len(targets & active)
+
+
+def _fail(deps: Deps, uow: UnitOfWork, triggers: Sequence[Trigger], error: Exception) -> int:
+    message = f"{type(error).__name__}: {error}"
+    log.warning("aggregation failed", extra={"user_id": triggers[0].user_id, "error": message})
+    deps.metrics.aggregation_failures.inc()
+    dead = [t for t in triggers if t.attempts + 1 >= deps.settings.dlq_max_attempts]
+    for trigger in dead:
+        uow.pipeline.dead_letter(trigger, message)
+        deps.metrics.dead_lettered.inc()
+    uow.pipeline.record_failure([t.seq for t in triggers if t not in dead], message)
+    return len(dead)
+
+
+def _observe(deps: Deps, triggers: Sequence[Trigger], done: Sequence[int], computed: int) -> None:
+    finished = set(done)
+    now = deps.clock.now_ms()
+    for trigger in triggers:
+        if trigger.seq in finished:
+            deps.metrics.aggregation_lag.observe(max(0, now - trigger.created_ts) / 1000)
+    deps.metrics.aggregations.inc(computed)
+
+
+def pipeline_status(deps: Deps) -> dict[str, float]:
+    """Backlog, lag of the oldest pending trigger, and dead letters (for /metrics and ops)."""
+    with deps.store.reader() as uow:
+        backlog, oldest = uow.pipeline.backlog()
+        dead = uow.pipeline.dead_letter_count()
+    lag = 0.0 if oldest is None else max(0, deps.clock.now_ms() - oldest) / 1000
+    return {"outbox_backlog": backlog, "aggregation_lag_seconds": lag, "dead_letters": dead}
+
+
+def pipeline_report(deps: Deps) -> dict[str, object]:
+    """What ``GET /v1/ops/pipeline`` shows: never "the queue is empty" alone."""
+    now = deps.clock.now_ms()
+    with deps.store.reader() as uow:
+        backlog, oldest = uow.pipeline.backlog()
+        dead = uow.pipeline.dead_letter_count()
+        last_minute = uow.pipeline.journal_counts_by_module_type(now - 60_000)
+        last_day = uow.pipeline.journal_counts_by_module_type(now - 86_400_000)
+    outcomes = deps.metrics.outcomes
+    return {
+        "backlog": backlog,
+        "lagSeconds": 0.0 if oldest is None else max(0, now - oldest) / 1000,
+        "eventsPerSecond": round(sum(last_minute.values()) / 60, 3),
+        "applied": outcomes["applied"],
+        "duplicatesDropped": outcomes["duplicate"],
+        "rejected": outcomes["rejected"],
+        "conflicts": outcomes["conflict"],
+        "deadLettered": dead,
+        "moduleTypes": {"lastMinute": last_minute, "last24h": last_day},
+        "lastReconciliation": None,
+        "countersSince": "process start (per API process)",
+    }
+
+
+def list_dead_letters(deps: Deps, limit: int = 1000) -> list[DeadLetter]:
+    with deps.store.reader() as uow:
+        return uow.pipeline.dead_letters(limit)
+
+
+def replay_dead_letters(deps: Deps, ids: Sequence[int] | None = None) -> int:
+    """Put dead letters back into the outbox (attempts reset) once their cause is fixed."""
+    with deps.store.unit_of_work() as uow:
+        letters = uow.pipeline.take_dead_letters(ids)
+        uow.pipeline.add_triggers(
+            [
+                {
+                    "partition": partition_of(d.user_id),
+                    "user_id": d.user_id,
+                    "collection_id": d.collection_id,
+                    "context_id": d.context_id,
+                    "content_id": d.content_id,
+                    "event_count": 0,
+                    "created_ts": uow.now_ms,
+                    "attempts": 0,
+                }
+                for d in letters
+            ]
+        )
+        uow.after_commit(deps.wake_worker)
+        uow.commit()
+    return len(letters)

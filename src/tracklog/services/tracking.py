@@ -1,0 +1,221 @@
+"""Tracking writes: validate, dedupe, merge, store, and journal + outbox in the same transaction."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from tracklog.adapters.store.unit_of_work import UnitOfWork
+from tracklog.domain import merge
+from tracklog.domain.attempts import build_attempt, newer_attempt
+from tracklog.domain.dedup import Verdict, classify
+from tracklog.domain.errors import InvalidInput, MissingInput, TracklogError
+from tracklog.domain.identity import derive_event_id, payload_hash
+from tracklog.domain.model import (
+    Attempt,
+    ConsumptionRecord,
+    EventType,
+    RecordKey,
+    RequestedKey,
+    Status,
+    TrackingEvent,
+)
+from tracklog.domain.modes import resolve_write
+from tracklog.services import registry
+from tracklog.services.commands import RecordEvents, TrackEvent
+from tracklog.services.deps import Deps
+from tracklog.services.pipeline import partition_of
+
+FUTURE_TOLERANCE_MS = 24 * 3600 * 1000
+
+
+@dataclass(frozen=True, slots=True)
+class EventResult:
+    event_id: str
+    outcome: str  # applied | duplicate | rejected
+    key: RecordKey | None = None
+    status: Status | None = None
+    error: TracklogError | None = None
+    attempt: Attempt | None = None  # the attempt as submitted (assessment events)
+
+
+@dataclass(frozen=True, slots=True)
+class _Prepared:
+    event: TrackingEvent
+    attempt: Attempt | None
+    module_type: str | None
+
+
+def record_events(deps: Deps, command: RecordEvents) -> list[EventResult]:
+    """Apply a learner's events; one result per event, in order. Nothing is dropped silently."""
+    now = deps.clock.now_ms()
+    collections = registry.CollectionLookup(deps)
+    prepared: list[_Prepared | EventResult] = [
+        _prepare(deps, collections, command, event, now) for event in command.events
+    ]
+    valid = [p for p in prepared if isinstance(p, _Prepared)]
+    with deps.store.unit_of_work() as uow:
+        uow.lock_user(command.user_id)
+        known = uow.pipeline.known_events(command.user_id, [p.event.event_id for p in valid])
+        verdicts = dict(zip(map(id, valid), classify([p.event for p in valid], known), strict=True))
+        fresh = [p for p in valid if verdicts[id(p)] is Verdict.APPLY]
+        stored = uow.tracking.records_by_key({p.event.key for p in valid})
+        if fresh:
+            stored.update(_apply(uow, fresh, stored))
+        uow.after_commit(deps.wake_worker)
+        uow.commit()
+    results = [_result(p, verdicts, stored) for p in prepared]
+    _count(deps, command, prepared, results)
+    return results
+
+
+def _prepare(
+    deps: Deps,
+    collections: registry.CollectionLookup,
+    command: RecordEvents,
+    event: TrackEvent,
+    now: int,
+) -> _Prepared | EventResult:
+    digest = payload_hash(event.canonical())
+    event_id = event.event_id or derive_event_id(command.user_id, digest)
+    try:
+        _check(event, now)
+    except TracklogError as error:
+        return EventResult(event_id, "rejected", error=error)
+    key = resolve_write(
+        deps.mode,
+        command.user_id,
+        RequestedKey(event.content_id, event.collection_id, event.context_id),
+    )
+    event_ts = event.event_ts if event.event_ts is not None else now
+    tracking = TrackingEvent(
+        event_id=event_id,
+        type=event.type,
+        key=key,
+        event_ts=event_ts,
+        progress=event.progress,
+        progress_details=event.progress_details,
+        source=command.source,
+        payload_hash=digest,
+    )
+    attempt = None
+    if event.type is EventType.ASSESS:
+        assert event.attempt_id is not None
+        attempt = build_attempt(key, event.attempt_id, event_ts, event.questions, digest)
+    module_type = collections.module_type(event.collection_id, event.content_id)
+    return _Prepared(tracking, attempt, module_type)
+
+
+def _check(event: TrackEvent, now: int) -> None:
+    if event.event_ts is not None and event.event_ts > now + FUTURE_TOLERANCE_MS:
+        raise InvalidInput("eventTs is more than 24 hours in the future", field="eventTs")
+    if event.type is EventType.ASSESS:
+        if not event.attempt_id:
+            raise MissingInput("attemptId is required for an assessment", field="attemptId")
+        if not event.questions:
+            raise MissingInput("questions must list at least one question", field="questions")
+
+
+def _apply(
+    uow: UnitOfWork, fresh: Sequence[_Prepared], current: dict[RecordKey, ConsumptionRecord]
+) -> dict[RecordKey, ConsumptionRecord]:
+    """Merge the fresh events into their records and write records, journal and outbox."""
+    keys = {p.event.key for p in fresh}
+    merged: dict[RecordKey, ConsumptionRecord] = {}
+    for p in fresh:
+        key = p.event.key
+        folded = merge.apply_events(merged.get(key) or current.get(key), [p.event])
+        assert folded is not None
+        merged[key] = folded
+    uow.tracking.put_records(list(merged.values()))
+    _store_attempts(uow, [p.attempt for p in fresh if p.attempt is not None])
+    uow.pipeline.add_events([_journal_row(p, uow.now_ms) for p in fresh])
+    uow.pipeline.add_triggers(_triggers(keys, fresh, uow.now_ms))
+    return merged
+
+
+def _store_attempts(uow: UnitOfWork, attempts: Sequence[Attempt]) -> None:
+    winners: dict[tuple[RecordKey, str], Attempt] = {}
+    for attempt in attempts:
+        slot = (attempt.key, attempt.attempt_id)
+        current = winners.get(slot) or uow.tracking.attempt(attempt.key, attempt.attempt_id)
+        winners[slot] = newer_attempt(current, attempt)
+    changed = [a for a in winners.values() if a in attempts]
+    uow.tracking.put_attempts(changed)
+
+
+def _journal_row(p: _Prepared, now: int) -> dict[str, object]:
+    event = p.event
+    return {
+        "user_id": event.key.user_id,
+        "event_id": event.event_id,
+        "payload_hash": event.payload_hash,
+        "type": event.type.value,
+        "collection_id": event.key.collection_id,
+        "context_id": event.key.context_id,
+        "content_id": event.key.content_id,
+        "module_type": p.module_type,
+        "source": event.source.value,
+        "event_ts": event.event_ts,
+        "ingested_ts": now,
+    }
+
+
+def _triggers(
+    keys: set[RecordKey], fresh: Sequence[_Prepared], now: int
+) -> list[dict[str, object]]:
+    counts: dict[RecordKey, int] = {}
+    for p in fresh:
+        counts[p.event.key] = counts.get(p.event.key, 0) + 1
+    return [
+        {
+            "partition": partition_of(key.user_id),
+            "user_id": key.user_id,
+            "collection_id": key.collection_id,
+            "context_id": key.context_id,
+            "content_id": key.content_id,
+            "event_count": counts[key],
+            "created_ts": now,
+            "attempts": 0,
+        }
+        for key in sorted(keys)
+    ]
+
+
+def _result(
+    p: _Prepared | EventResult,
+    verdicts: dict[int, Verdict],
+    stored: dict[RecordKey, ConsumptionRecord],
+) -> EventResult:
+    if isinstance(p, EventResult):
+        return p
+    event = p.event
+    verdict = verdicts[id(p)]
+    if verdict is Verdict.CONFLICT:
+        error = TracklogError(
+            f"eventId '{event.event_id}' was already used with a different payload",
+            field="eventId",
+            code="EVENT_ID_CONFLICT",
+        )
+        return EventResult(event.event_id, "rejected", key=event.key, error=error)
+    record = stored.get(event.key)
+    status = record.status if record is not None else None
+    outcome = "applied" if verdict is Verdict.APPLY else "duplicate"
+    return EventResult(event.event_id, outcome, key=event.key, status=status, attempt=p.attempt)
+
+
+def _count(
+    deps: Deps,
+    command: RecordEvents,
+    prepared: Sequence[_Prepared | EventResult],
+    results: Sequence[EventResult],
+) -> None:
+    for p, result in zip(prepared, results, strict=True):
+        if isinstance(p, _Prepared):
+            type_, module = p.event.type.value, p.module_type
+        else:
+            type_, module = "unknown", None
+        outcome = result.outcome
+        if result.error is not None and result.error.code == "EVENT_ID_CONFLICT":
+            outcome = "conflict"
+        deps.metrics.count_event(outcome, type_, module, command.source.value)

@@ -1,0 +1,59 @@
+"""The embedded aggregation worker: a thread on the outbox, woken by each commit."""
+
+from __future__ import annotations
+
+import logging
+import threading
+
+from tracklog.services.deps import Deps
+from tracklog.services.pipeline import aggregate_pending
+
+log = logging.getLogger(__name__)
+
+
+class EmbeddedWorker:
+    """Drains the outbox in the background; ``wake`` makes it look at once instead of polling."""
+
+    def __init__(self, deps: Deps, partitions: list[int] | None = None):
+        self._deps = deps
+        self._partitions = partitions  # None: every partition
+        self._wake = threading.Event()
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def wake(self) -> None:
+        self._wake.set()
+
+    def start(self) -> None:
+        if self._thread is None:
+            self._thread = threading.Thread(target=self._run, name="tracklog-worker", daemon=True)
+            self._thread.start()
+
+    def stop(self, timeout: float = 5.0) -> None:
+        self._stop.set()
+        self._wake.set()
+        if self._thread is not None:
+            self._thread.join(timeout)
+            self._thread = None
+
+    def drain(self) -> int:
+        """Process until the outbox is empty (tests, demo loading, shutdown)."""
+        total = 0
+        while (report := aggregate_pending(self._deps, self._partitions)).triggers:
+            total += report.triggers
+            if report.triggers == report.failed:
+                break
+        return total
+
+    def _run(self) -> None:
+        poll = self._deps.settings.worker_poll_ms / 1000
+        while not self._stop.is_set():
+            try:
+                report = aggregate_pending(self._deps, self._partitions)
+            except Exception:
+                log.exception("aggregation batch failed; retrying")
+                self._stop.wait(poll)
+                continue
+            if report.triggers in (0, report.failed):
+                self._wake.wait(poll)
+                self._wake.clear()

@@ -1,0 +1,135 @@
+"""The one typed settings object. Nothing else in Tracklog reads the environment."""
+
+from __future__ import annotations
+
+import enum
+import os
+import tomllib
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from tracklog.domain.modes import Mode
+
+DEV_SECRET = "tracklog-development-placeholder-secret-change-me"
+PLACEHOLDER_SECRETS = frozenset({"", "change-me", "changeme", "secret", "dev-secret", DEV_SECRET})
+MIN_SECRET_BYTES = 32
+ENV_PREFIX = "TRACKLOG_"
+
+
+class Environment(enum.StrEnum):
+    DEVELOPMENT = "development"
+    STAGING = "staging"
+    PRODUCTION = "production"
+
+
+class SettingsError(Exception):
+    """Start-up must stop: the message names the offending variable."""
+
+
+class Settings(BaseModel):
+    """Every setting, as ``TRACKLOG_<NAME>`` in the environment or ``name`` in the config file."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    database_url: str = "sqlite:///./tracklog.db"
+    redis_url: str | None = None
+    mode: Mode = Mode.STRICT
+    copy_rules: str | None = None
+    environment: Environment = Environment.DEVELOPMENT
+    auth_jwt_secret: str = DEV_SECRET
+    auth_jwt_public_key: str | None = None
+    auth_jwt_algorithm: str = "HS256"
+    host: str = "127.0.0.1"
+    port: int = Field(default=8080, ge=1, le=65535)
+    sqlite_synchronous: str = "FULL"
+    worker_partitions: int = Field(default=16, ge=1, le=1024)
+    worker_batch_size: int = Field(default=500, ge=1, le=100_000)
+    worker_poll_ms: int = Field(default=200, ge=1, le=60_000)
+    embedded_worker: bool = True
+    dlq_max_attempts: int = Field(default=5, ge=1, le=100)
+    event_retention_days: int = Field(default=30, ge=7)
+    max_sync_events: int = Field(default=1000, ge=1, le=10_000)
+    log_level: str = "INFO"
+    config_file: str | None = None
+
+    @field_validator("sqlite_synchronous")
+    @classmethod
+    def _synchronous(cls, value: str) -> str:
+        allowed = {"FULL", "NORMAL", "EXTRA"}
+        if value.upper() not in allowed:
+            raise ValueError(
+                f"must be one of {sorted(allowed)} (OFF would lose acknowledged writes)"
+            )
+        return value.upper()
+
+    @field_validator("auth_jwt_algorithm")
+    @classmethod
+    def _algorithm(cls, value: str) -> str:
+        if value not in {"HS256", "RS256"}:
+            raise ValueError("must be HS256 or RS256")
+        return value
+
+    @model_validator(mode="after")
+    def _safe_for_production(self) -> Settings:
+        if self.environment is Environment.PRODUCTION and self.auth_jwt_algorithm == "HS256":
+            if self.uses_placeholder_secret:
+                raise ValueError(
+                    "TRACKLOG_AUTH_JWT_SECRET is a placeholder; set a real secret in production"
+                )
+            if len(self.auth_jwt_secret.encode()) < MIN_SECRET_BYTES:
+                raise ValueError(
+                    f"TRACKLOG_AUTH_JWT_SECRET must be at least {MIN_SECRET_BYTES} bytes "
+                    "in production"
+                )
+        if self.auth_jwt_algorithm == "RS256" and not self.auth_jwt_public_key:
+            raise ValueError("TRACKLOG_AUTH_JWT_PUBLIC_KEY is required with RS256")
+        return self
+
+    @property
+    def uses_placeholder_secret(self) -> bool:
+        return self.auth_jwt_algorithm == "HS256" and self.auth_jwt_secret in PLACEHOLDER_SECRETS
+
+    @property
+    def is_production(self) -> bool:
+        return self.environment is Environment.PRODUCTION
+
+
+def load_settings(environ: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
+    """Read ``TRACKLOG_*`` and the optional TOML config file once; errors name the variable."""
+    env = dict(os.environ if environ is None else environ)
+    known = {ENV_PREFIX + name.upper() for name in Settings.model_fields}
+    unknown = sorted(k for k in env if k.startswith(ENV_PREFIX) and k not in known)
+    unknown = [k for k in unknown if not k.startswith(ENV_PREFIX + "TEST_")]
+    if unknown:
+        raise SettingsError(f"{unknown[0]}: unknown setting (known: {', '.join(sorted(known))})")
+    values: dict[str, Any] = _from_file(env.get(ENV_PREFIX + "CONFIG_FILE"))
+    values.update({k[len(ENV_PREFIX) :].lower(): v for k, v in env.items() if k in known})
+    values.update(overrides)
+    try:
+        return Settings.model_validate(values)
+    except ValidationError as exc:
+        raise SettingsError(_describe(exc)) from None
+
+
+def _from_file(path: str | None) -> dict[str, Any]:
+    if not path:
+        return {}
+    file = Path(path)
+    if not file.is_file():
+        raise SettingsError(f"TRACKLOG_CONFIG_FILE: no such file {path}")
+    with file.open("rb") as handle:
+        data = tomllib.load(handle)
+    return {str(k).lower(): v for k, v in data.get("tracklog", data).items()}
+
+
+def _describe(exc: ValidationError) -> str:
+    parts = []
+    for error in exc.errors():
+        location = error.get("loc") or ()
+        name = ENV_PREFIX + str(location[0]).upper() if location else "settings"
+        message = str(error.get("msg", "invalid value")).removeprefix("Value error, ")
+        parts.append(f"{name}: {message}")
+    return "; ".join(parts)
