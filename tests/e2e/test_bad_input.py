@@ -19,10 +19,25 @@ def now_ms() -> int:
     return time.time_ns() // 1_000_000
 
 
-def test_a_missing_content_id_is_named(api: Api) -> None:
-    response = api.post("/v1/view/start", {"collectionId": "course-1"})
-    body = assert_rejected(response, 400, "MANDATORY_PARAMETER_MISSING", "contentId")
-    assert "contentId" in body["result"]
+@pytest.mark.parametrize(
+    ("path", "request_", "field"),
+    [
+        ("/v1/view/start", {"collectionId": "course-1"}, "contentId"),
+        ("/v1/view/update", {"contentId": "a"}, "progress"),
+        ("/v1/view/sync", {}, "events"),
+        ("/v1/summary/read", {"contextId": "batch-1"}, "collectionId"),
+        (
+            "/v1/assessment/submit",
+            {"contentId": "q", "assessmentTs": 1, "questions": []},
+            "attemptId",
+        ),
+    ],
+)
+def test_a_missing_field_is_named(
+    api: Api, path: str, request_: dict[str, object], field: str
+) -> None:
+    body = assert_rejected(api.post(path, request_), 400, "MANDATORY_PARAMETER_MISSING", field)
+    assert field in body["result"]
 
 
 @pytest.mark.parametrize(

@@ -1,0 +1,182 @@
+"""The ``tracklog`` command as a user runs it: ``python -m tracklog ...`` in a fresh directory."""
+
+from __future__ import annotations
+
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tests.conftest import TEST_SECRET, Api, MakeTracklog
+from tracklog.adapters.tokens import TokenCodec
+from tracklog.services.summaries import list_summaries
+
+PRODUCTION_SECRET = "a-real-production-secret-of-40-bytes-000"
+
+
+@pytest.fixture
+def cli_env(tmp_path: Path, database_url: str) -> dict[str, str]:
+    """The caller's environment without any TRACKLOG_* setting, plus a throwaway database."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("TRACKLOG_")}
+    env.update(
+        TRACKLOG_DATABASE_URL=database_url,
+        TRACKLOG_AUTH_JWT_SECRET=TEST_SECRET,
+        COLUMNS="300",  # keep long messages on one line
+    )
+    return env
+
+
+def tracklog(
+    tmp_path: Path, env: dict[str, str], *args: str, **extra: str
+) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "tracklog", *args],
+        cwd=tmp_path,
+        env={**env, **extra},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+def last_line(text: str) -> str:
+    return [line for line in text.splitlines() if line.strip()][-1].strip()
+
+
+def test_token_create_prints_a_token_the_api_accepts(
+    tmp_path: Path, cli_env: dict[str, str], api: Api
+) -> None:
+    done = tracklog(tmp_path, cli_env, "token", "create", "--sub", "learner-1", "--role", "learner")
+    assert done.returncode == 0, done.stderr
+    token = last_line(done.stdout)
+    response = api.client.post(
+        "/v1/view/start", json={"contentId": "a"}, headers={"Authorization": f"Bearer {token}"}
+    )
+    assert response.status_code == 200, response.json()
+
+
+def test_db_upgrade_brings_the_schema_to_the_release(
+    tmp_path: Path, cli_env: dict[str, str]
+) -> None:
+    before = tracklog(tmp_path, cli_env, "db", "current")
+    assert before.returncode == 0, before.stderr
+    assert "database None" in before.stderr
+    upgrade = tracklog(tmp_path, cli_env, "db", "upgrade")
+    assert upgrade.returncode == 0, upgrade.stderr
+    after = tracklog(tmp_path, cli_env, "db", "current")
+    revisions = re.search(r"database (\S+) · release (\S+)", after.stderr)
+    assert revisions is not None, after.stderr
+    assert revisions.group(1) == revisions.group(2) != "None"
+
+
+def test_demo_load_only_loads_data_and_prints_tokens(
+    tmp_path: Path, cli_env: dict[str, str], make_tracklog: MakeTracklog
+) -> None:
+    done = tracklog(tmp_path, cli_env, "demo", "--load-only", "--learners", "3")
+    assert done.returncode == 0, done.stderr
+    assert "loaded 3 collections" in done.stderr
+    tokens = re.findall(r"^(eyJ\S+)$", done.stdout, flags=re.MULTILINE)
+    assert len(tokens) == 2, done.stdout
+
+    deps = make_tracklog().deps  # the same database the CLI wrote
+    assert TokenCodec(deps.settings).decode(tokens[0]).user_id == "learner-01"
+    assert {s.key.collection_id for s in list_summaries(deps, "learner-01")} == {
+        "intro-python",
+        "class-1-maths",
+    }
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@pytest.fixture
+def served(tmp_path: Path, cli_env: dict[str, str]) -> Iterator[tuple[str, subprocess.Popen[str]]]:
+    port = free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "tracklog", "serve", "--port", str(port)],
+        cwd=tmp_path,
+        env=cli_env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        yield f"http://127.0.0.1:{port}", process
+    finally:
+        process.terminate()
+        process.communicate(timeout=30)
+
+
+def test_serve_answers_health_checks(served: tuple[str, subprocess.Popen[str]]) -> None:
+    url, process = served
+    response = None
+    for _ in range(300):  # bounded: give up after about a minute
+        if process.poll() is not None:
+            pytest.fail(f"serve exited early: {process.communicate()[1]}")
+        try:
+            response = httpx.get(f"{url}/healthz", timeout=1)
+            break
+        except httpx.TransportError:
+            time.sleep(0.2)
+    assert response is not None, "serve never answered /healthz"
+    assert response.status_code == 200
+    assert response.json()["result"] == {"status": "alive"}
+    assert response.headers["X-Tracklog-Environment"] == "development"
+
+
+def test_serve_no_auth_is_refused_in_production(tmp_path: Path, cli_env: dict[str, str]) -> None:
+    done = tracklog(
+        tmp_path,
+        cli_env,
+        "serve",
+        "--no-auth",
+        TRACKLOG_ENVIRONMENT="production",
+        TRACKLOG_AUTH_JWT_SECRET=PRODUCTION_SECRET,
+    )
+    assert done.returncode != 0
+    assert "--no-auth is refused when TRACKLOG_ENVIRONMENT=production" in done.stderr
+
+
+def test_an_unknown_setting_stops_start_up_and_is_named(
+    tmp_path: Path, cli_env: dict[str, str]
+) -> None:
+    done = tracklog(tmp_path, cli_env, "serve", TRACKLOG_MDOE="strict")
+    assert done.returncode != 0
+    assert "TRACKLOG_MDOE: unknown setting" in done.stderr
+
+
+def test_an_unsafe_production_secret_stops_start_up_and_is_named(
+    tmp_path: Path, cli_env: dict[str, str]
+) -> None:
+    done = tracklog(
+        tmp_path, cli_env, "serve", TRACKLOG_ENVIRONMENT="production", TRACKLOG_AUTH_JWT_SECRET="x"
+    )
+    assert done.returncode != 0
+    assert "TRACKLOG_AUTH_JWT_SECRET" in done.stderr
+
+
+@pytest.mark.parametrize("environment", ["development", "staging", "production"])
+def test_every_command_names_its_environment_first(
+    tmp_path: Path, cli_env: dict[str, str], environment: str
+) -> None:
+    done = tracklog(
+        tmp_path,
+        cli_env,
+        "db",
+        "current",
+        TRACKLOG_ENVIRONMENT=environment,
+        TRACKLOG_AUTH_JWT_SECRET=PRODUCTION_SECRET,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stderr.splitlines()[0].split()[0] == environment.upper()
