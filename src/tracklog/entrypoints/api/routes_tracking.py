@@ -139,11 +139,12 @@ def _rejected(raw: Any, index: int, error: TracklogError) -> dict[str, Any]:
 def _outcome(result: tracking.EventResult, index: int) -> dict[str, Any]:
     if result.error is not None:
         error = result.error
+        field = f"events[{index}].{error.field}" if error.field else f"events[{index}]"
         return {
             "index": index,
             "eventId": result.event_id,
             "outcome": "rejected",
-            "error": {"code": error.code, "field": error.field, "message": error.message},
+            "error": {"code": error.code, "field": field, "message": error.message},
         }
     return {"index": index, "eventId": result.event_id, "outcome": result.outcome}
 
@@ -192,6 +193,7 @@ async def assessment_submit(request: Request) -> Response:
         event_ts=req.assessment_ts,
         attempt_id=req.attempt_id,
         questions=tuple(_question(q) for q in req.questions),
+        ts_field="assessmentTs",
     )
     command = RecordEvents(user, (event,), Source.API)
     result = (await call(tracking.record_events, deps(request), command))[0]
