@@ -38,6 +38,15 @@ def test_every_response_uses_the_sunbird_envelope(api: Api) -> None:
     }
 
 
+def test_a_bare_body_and_unknown_fields_are_accepted(api: Api) -> None:
+    response = api.client.post(
+        "/v1/view/start",
+        json={"contentId": "a", "playerVersion": "3.1", "deviceId": 7},
+        headers=api.headers(),
+    )
+    assert result(response)["key"]["contentId"] == "a"
+
+
 def test_errors_use_the_same_envelope_with_the_route_id(api: Api) -> None:
     body = api.post("/v1/summary/read", {}).json()
     assert body["id"] == "api.summary.read"

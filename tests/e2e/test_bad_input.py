@@ -88,6 +88,25 @@ def test_an_event_more_than_24_hours_in_the_future_is_rejected(api: Api) -> None
     assert result(soon)["status"] == 1
 
 
+def test_a_future_assessment_names_assessment_ts(api: Api) -> None:
+    submission = {
+        "contentId": "quiz",
+        "attemptId": "t1",
+        "assessmentTs": now_ms() + 25 * HOUR_MS,
+        "questions": [{"id": "q1", "score": 1, "maxScore": 1}],
+    }
+    response = api.post("/v1/assessment/submit", submission)
+    assert_rejected(response, 400, "INVALID_PARAMETER", "assessmentTs")
+
+
+def test_progress_details_over_16_kib_are_rejected(api: Api) -> None:
+    details = {"notes": "x" * 17_000}
+    response = api.post(
+        "/v1/view/update", {"contentId": "a", "progress": 5, "progressDetails": details}
+    )
+    assert_rejected(response, 400, "INVALID_PARAMETER", "progressDetails")
+
+
 def test_malformed_json_is_rejected(api: Api) -> None:
     response = api.client.post(
         "/v1/view/start",
@@ -149,6 +168,19 @@ def test_a_bad_event_in_a_sync_batch_is_rejected_alone_with_its_field(api: Api) 
     assert [o["outcome"] for o in outcomes] == ["applied", "rejected", "rejected"]
     assert outcomes[1]["error"]["field"] == "events[1].progress"
     assert outcomes[2]["error"]["field"] == "events[2].contentId"
+
+
+def test_sync_rejections_found_while_applying_name_the_event(api: Api) -> None:
+    api.post("/v1/view/sync", {"events": [sync_event(0)]})
+    future = {**sync_event(1), "eventTs": now_ms() + 25 * HOUR_MS}
+    reused = {**sync_event(0), "progress": 99}
+    outcomes = result(api.post("/v1/view/sync", {"events": [future, reused, sync_event(0)]}))
+    assert [o["outcome"] for o in outcomes["results"]] == ["rejected", "rejected", "duplicate"]
+    errors = [o["error"] for o in outcomes["results"][:2]]
+    assert [(e["code"], e["field"]) for e in errors] == [
+        ("INVALID_PARAMETER", "events[0].eventTs"),
+        ("EVENT_ID_CONFLICT", "events[1].eventId"),
+    ]
 
 
 def test_a_learner_acting_for_another_user_is_forbidden(api: Api) -> None:
