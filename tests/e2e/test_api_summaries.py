@@ -97,3 +97,10 @@ def test_a_learner_may_not_change_the_registry(api: Api) -> None:
         "/v1/collection/course-1", json={"leafNodes": ["a"]}, headers=api.headers()
     )
     assert_rejected(response, 403, "FORBIDDEN", "admin")
+
+
+def test_the_envelope_id_names_the_route_not_the_user(api: Api) -> None:
+    mine = api.client.get("/v1/summary/list/alice", headers=api.headers("alice"))
+    theirs = api.client.get("/v1/summary/list/bob", headers=api.headers("alice"))
+    assert (mine.status_code, theirs.status_code) == (200, 403)
+    assert mine.json()["id"] == theirs.json()["id"] == "api.summary.list"
