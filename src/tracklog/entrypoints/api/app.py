@@ -58,14 +58,14 @@ def create_app(instance: Tracklog, *, auth: bool = True, manage_lifecycle: bool 
     app.state.api = ApiState(deps=deps, auth=Authenticator(TokenCodec(deps.settings), auth))
     for module in (routes_tracking, routes_summaries, routes_registry, routes_ops):
         app.include_router(module.router)
-    _install_error_handlers(app)
+    _install_error_handlers(app, deps.settings.environment.value)
     app.add_middleware(
         TracklogMiddleware, environment=deps.settings.environment.value, metrics=deps.metrics
     )
     return app
 
 
-def _install_error_handlers(app: FastAPI) -> None:
+def _install_error_handlers(app: FastAPI, environment: str) -> None:
     def path_of(request: Request) -> str:
         return route_path(request.scope, request.url.path)
 
@@ -115,10 +115,13 @@ def _install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, error: Exception) -> Response:
         log.exception("unhandled error")
-        return failure(
+        response = failure(
             path_of(request),
             500,
             "SERVER_ERROR",
             "an unexpected error occurred",
             request_id(request),
         )
+        # Starlette answers a 500 outside every middleware, so TracklogMiddleware never sees it.
+        response.headers["X-Tracklog-Environment"] = environment
+        return response
