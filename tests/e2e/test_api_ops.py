@@ -3,9 +3,16 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
+
+from fastapi.testclient import TestClient
+from sqlalchemy import update
 
 from tests.conftest import Api
 from tests.e2e.checks import result
+from tracklog.adapters.store import tables
+from tracklog.bootstrap import Tracklog
+from tracklog.entrypoints.api.app import create_app
 
 
 def test_healthz_says_the_process_is_alive_without_a_token(api: Api) -> None:
@@ -41,3 +48,22 @@ def test_the_openapi_document_lists_the_viewer_routes(api: Api) -> None:
     for route in ("start", "update", "end", "sync", "read"):
         assert "post" in paths[f"/v1/view/{route}"]
     assert "/v1/summary/read" in paths
+
+
+def test_an_unexpected_failure_is_a_500_envelope_that_still_names_the_environment(
+    api: Api, tracklog: Tracklog, drain: Callable[[], int]
+) -> None:
+    api.admin("PUT", "/v1/collection/course-1", {"leafNodes": ["a"]})
+    api.post("/v1/enrol", {"collectionId": "course-1"})
+    drain()
+    with tracklog.deps.store.unit_of_work() as uow:  # a stored summary that cannot be read back
+        uow.connection.execute(update(tables.summaries).values(assessment_status={"q": {}}))
+        uow.commit()
+    app = create_app(tracklog, manage_lifecycle=False)
+    with TestClient(app, raise_server_exceptions=False) as client:
+        response = client.get("/v1/summary/list/learner-1", headers=api.headers())
+    assert response.status_code == 500
+    assert response.headers["X-Tracklog-Environment"] == "development"
+    body = response.json()
+    assert (body["responseCode"], body["params"]["err"]) == ("SERVER_ERROR", "SERVER_ERROR")
+    assert "KeyError" not in response.text  # no internals leak to the client
