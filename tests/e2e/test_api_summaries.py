@@ -104,3 +104,22 @@ def test_the_envelope_id_names_the_route_not_the_user(api: Api) -> None:
     theirs = api.client.get("/v1/summary/list/bob", headers=api.headers("alice"))
     assert (mine.status_code, theirs.status_code) == (200, 403)
     assert mine.json()["id"] == theirs.json()["id"] == "api.summary.list"
+
+
+def test_a_completed_course_stays_completed_when_it_grows(
+    api: Api, drain: Callable[[], int]
+) -> None:
+    completed_half_of_a_course(api, drain)
+    result(api.post("/v1/view/end", {"contentId": "b", "collectionId": "course-1"}))
+    drain()
+    before = result(api.post("/v1/summary/read", {"collectionId": "course-1"}))["summary"]
+    assert (before["status"], before["completionPercentage"]) == (2, 100)
+
+    api.admin("PUT", "/v1/collection/course-1", {"leafNodes": ["a", "b", "c"]})
+    drain()
+    after = result(api.post("/v1/summary/read", {"collectionId": "course-1"}))["summary"]
+    assert (after["status"], after["completionPercentage"]) == (2, 66)
+    assert after["collectionChangedSinceCompletion"] is True
+    assert after["completedOn"] == before["completedOn"] is not None
+    listed = result(api.client.get("/v1/summary/list/learner-1", headers=api.headers()))
+    assert [s["completionPercentage"] for s in listed["summary"]] == [66]

@@ -136,3 +136,9 @@ def test_an_admin_writes_for_any_learner(api: Api) -> None:
     assert result(response)["status"] == 2
     contents = result(api.post("/v1/view/read", {}, "learner-7"))["contents"]
     assert [(c["contentId"], c["status"]) for c in contents] == [("a", 2)]
+
+
+def test_the_token_may_come_in_x_authenticated_user_token(api: Api) -> None:
+    headers = {"x-authenticated-user-token": api.token("learner-1")}
+    response = api.client.post("/v1/view/start", json={"contentId": "a"}, headers=headers)
+    assert result(response)["status"] == 1
