@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import re
 import socket
 import subprocess
@@ -14,41 +13,12 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.conftest import TEST_SECRET, Api, MakeTracklog
+from tests.conftest import Api, MakeTracklog
+from tests.e2e.cli import last_line, tracklog
 from tracklog.adapters.tokens import TokenCodec
 from tracklog.services.summaries import list_summaries
 
 PRODUCTION_SECRET = "a-real-production-secret-of-40-bytes-000"
-
-
-@pytest.fixture
-def cli_env(tmp_path: Path, database_url: str) -> dict[str, str]:
-    """The caller's environment without any TRACKLOG_* setting, plus a throwaway database."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("TRACKLOG_")}
-    env.update(
-        TRACKLOG_DATABASE_URL=database_url,
-        TRACKLOG_AUTH_JWT_SECRET=TEST_SECRET,
-        COLUMNS="300",  # keep long messages on one line
-    )
-    return env
-
-
-def tracklog(
-    tmp_path: Path, env: dict[str, str], *args: str, **extra: str
-) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "tracklog", *args],
-        cwd=tmp_path,
-        env={**env, **extra},
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-
-
-def last_line(text: str) -> str:
-    return [line for line in text.splitlines() if line.strip()][-1].strip()
 
 
 def test_token_create_prints_a_token_the_api_accepts(
