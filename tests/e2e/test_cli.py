@@ -13,10 +13,12 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.conftest import Api, MakeTracklog
+from tests.conftest import TEST_SECRET, Api, MakeTracklog
 from tests.e2e.cli import last_line, tracklog
 from tracklog.adapters.tokens import TokenCodec
+from tracklog.domain.access import Role
 from tracklog.services.summaries import list_summaries
+from tracklog.settings import Settings
 
 PRODUCTION_SECRET = "a-real-production-secret-of-40-bytes-000"
 
@@ -88,7 +90,9 @@ def served(tmp_path: Path, cli_env: dict[str, str]) -> Iterator[tuple[str, subpr
         process.communicate(timeout=30)
 
 
-def test_serve_answers_health_checks(served: tuple[str, subprocess.Popen[str]]) -> None:
+def test_serve_answers_on_a_fresh_database_it_prepared_itself(
+    served: tuple[str, subprocess.Popen[str]],
+) -> None:
     url, process = served
     response = None
     for _ in range(300):  # bounded: give up after about a minute
@@ -103,6 +107,13 @@ def test_serve_answers_health_checks(served: tuple[str, subprocess.Popen[str]]) 
     assert response.status_code == 200
     assert response.json()["result"] == {"status": "alive"}
     assert response.headers["X-Tracklog-Environment"] == "development"
+
+    codec = TokenCodec(Settings(auth_jwt_secret=TEST_SECRET))  # the secret serve was given
+    headers = {"Authorization": f"Bearer {codec.mint('learner-1', [Role.LEARNER], 600)}"}
+    write = httpx.post(f"{url}/v1/view/end", json={"contentId": "a"}, headers=headers, timeout=10)
+    assert write.status_code == 200, write.text
+    read = httpx.post(f"{url}/v1/view/read", json={}, headers=headers, timeout=10)
+    assert [c["status"] for c in read.json()["result"]["contents"]] == [2]
 
 
 def test_serve_no_auth_is_refused_in_production(tmp_path: Path, cli_env: dict[str, str]) -> None:
