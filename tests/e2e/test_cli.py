@@ -161,3 +161,14 @@ def test_every_command_names_its_environment_first(
     )
     assert done.returncode == 0, done.stderr
     assert done.stderr.splitlines()[0].split()[0] == environment.upper()
+
+
+@pytest.mark.parametrize(("option", "value"), [("--ttl", "forever"), ("--role", "superuser")])
+def test_token_create_names_a_bad_option(
+    tmp_path: Path, cli_env: dict[str, str], option: str, value: str
+) -> None:
+    args = {"--sub": "learner-1", "--role": "learner", "--ttl": "1h", option: value}
+    done = tracklog(tmp_path, cli_env, "token", "create", *[x for kv in args.items() for x in kv])
+    assert done.returncode != 0
+    assert option in done.stderr
+    assert done.stdout.strip() == ""  # no token printed
