@@ -54,7 +54,8 @@ def bootstrap(
     )
     _prepare_schema(store, migrate)
     deps = Deps(settings=settings, store=store, cache=MemoryCache(), clock=clock, metrics=Metrics())
-    _check_stamps(deps)
+    if store.current_revision() is not None:  # ``migrate="never"`` on an empty database
+        _check_stamps(deps)
     worker = EmbeddedWorker(deps) if settings.embedded_worker else None
     if worker is not None:
         deps.wake_worker = worker.wake

@@ -108,7 +108,8 @@ def _prepare(
 
 def _check(event: TrackEvent, now: int) -> None:
     if event.event_ts is not None and event.event_ts > now + FUTURE_TOLERANCE_MS:
-        raise InvalidInput("eventTs is more than 24 hours in the future", field="eventTs")
+        field = event.ts_field
+        raise InvalidInput(f"{field} is more than 24 hours in the future", field=field)
     if event.type is EventType.ASSESS:
         if not event.attempt_id:
             raise MissingInput("attemptId is required for an assessment", field="attemptId")
