@@ -10,6 +10,8 @@ from tracklog.adapters.clock import Clock, SystemClock
 from tracklog.adapters.metrics import Metrics
 from tracklog.adapters.store.engine import build_engine
 from tracklog.adapters.store.store import Store
+from tracklog.domain.copy_rules import parse_copy_rules, startup_warning
+from tracklog.domain.modes import Mode
 from tracklog.services.deps import Deps
 from tracklog.services.pipeline import pipeline_status
 from tracklog.services.worker import EmbeddedWorker
@@ -53,13 +55,29 @@ def bootstrap(
         clock,
     )
     _prepare_schema(store, migrate)
-    deps = Deps(settings=settings, store=store, cache=MemoryCache(), clock=clock, metrics=Metrics())
+    deps = Deps(
+        settings=settings,
+        store=store,
+        cache=MemoryCache(),
+        clock=clock,
+        metrics=Metrics(),
+        copy_policy=parse_copy_rules(settings.copy_rules),
+    )
+    for warning in startup_warnings(settings):
+        log.warning("start-up warning", extra={"warning": warning})
     _check_stamps(deps)
     worker = EmbeddedWorker(deps) if settings.embedded_worker else None
     if worker is not None:
         deps.wake_worker = worker.wake
     deps.metrics.watch_pipeline(lambda: pipeline_status(deps))
     return Tracklog(deps=deps, worker=worker)
+
+
+def startup_warnings(settings: Settings) -> list[str]:
+    """Problems that do not stop start-up but must be seen (logged, and shown by the CLI)."""
+    policy = parse_copy_rules(settings.copy_rules)
+    warning = startup_warning(policy, copy_mode=settings.mode is Mode.COPY)
+    return [warning] if warning else []
 
 
 def _prepare_schema(store: Store, migrate: str) -> None:

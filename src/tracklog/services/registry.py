@@ -7,8 +7,8 @@ import orjson
 from tracklog.adapters.store.unit_of_work import UnitOfWork
 from tracklog.domain.errors import InvalidInput, NotFound
 from tracklog.domain.model import Collection, Context, ContextType, Enrolment, EnrolmentKey
-from tracklog.domain.modes import default_context
-from tracklog.services import pipeline
+from tracklog.domain.modes import Mode, default_context
+from tracklog.services import copying, moving, pipeline
 from tracklog.services.commands import Enrol, PutCollection, PutContext
 from tracklog.services.deps import Deps
 
@@ -76,13 +76,22 @@ def put_collection(deps: Deps, actor: str, command: PutCollection) -> tuple[Coll
             {"collectionId": candidate.collection_id},
             {"version": candidate.version, "leafNodes": list(candidate.leaf_nodes)},
         )
-        if current is None or current.required != candidate.required:
+        if _leaves_changed(current, candidate):
             _recompute_collection(uow, candidate.collection_id)
         key = _cache_key(candidate.collection_id)
         uow.after_commit(lambda: deps.cache.set(key, _encode(candidate), _CACHE_TTL_S))
         uow.after_commit(deps.wake_worker)
         uow.commit()
     return candidate, True
+
+
+def _leaves_changed(current: Collection | None, candidate: Collection) -> bool:
+    """Required leaves decide progress; any leaf (optional too) is read in full-carry-forward
+    and copied in copy mode, so a change of either recomputes (and re-evaluates copies)."""
+    if current is None:
+        return True
+    before = (frozenset(current.leaf_nodes), current.required)
+    return before != (frozenset(candidate.leaf_nodes), candidate.required)
 
 
 def _recompute_collection(uow: UnitOfWork, collection_id: str) -> None:
@@ -134,14 +143,26 @@ def enrol(deps: Deps, actor: str, command: Enrol) -> Enrolment:
         existing = uow.registry.enrolment(key)
         if existing is not None and existing.active:
             return existing
-        enrolment = Enrolment(key=key, enrolled_ts=uow.now_ms, active=True)
+        moved_to = existing.moved_to if existing else None
+        enrolment = Enrolment(key=key, enrolled_ts=uow.now_ms, active=True, moved_to=moved_to)
         uow.registry.put_enrolment(enrolment)
         if actor != command.user_id:
             uow.registry.audit(actor, "enrol", _target(key))
-        pipeline.add_enrolment_triggers(uow, [key])
+        moved = _apply_mode_rules(deps, uow, key)
+        pipeline.add_enrolment_triggers(uow, [key, *moved])
         uow.after_commit(deps.wake_worker)
         uow.commit()
     return enrolment
+
+
+def _apply_mode_rules(deps: Deps, uow: UnitOfWork, key: EnrolmentKey) -> list[EnrolmentKey]:
+    """Copy or move rules of SPEC §4.1, in the enrolment's own transaction; the enrolments
+    whose progress moved into ``key`` (their summaries are recomputed too)."""
+    if deps.mode is Mode.MOVE:
+        return moving.move_into(uow, key)
+    if deps.mode is Mode.COPY:
+        copying.copy_into_enrolment(uow, deps.copy_policy, key, enrolling=True)
+    return []
 
 
 def unenrol(deps: Deps, actor: str, command: Enrol) -> EnrolmentKey:

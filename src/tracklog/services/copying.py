@@ -1,0 +1,97 @@
+"""Mode ``copy``: completions made elsewhere are copied into a learner's active enrolments.
+
+When copies are made, always inside the caller's unit of work:
+- on enrolment (``registry.enrol``), in the enrolment's own transaction;
+- on every completing event (``tracking.record_events``), in the same transaction as the event,
+  so the learner reads the copy with their own write;
+- when the aggregation worker handles an enrolment trigger (a collection change, an enrolment),
+  so added leaves are re-evaluated. Planning is idempotent: a completed target is never touched.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Sequence
+
+from tracklog.adapters.store.unit_of_work import UnitOfWork
+from tracklog.domain.copies import CopyTarget, can_source, plan_copies
+from tracklog.domain.copy_rules import ContextWindow, CopyPolicy
+from tracklog.domain.model import ConsumptionRecord, Enrolment, EnrolmentKey, RecordKey
+
+log = logging.getLogger(__name__)
+
+
+def copy_into_enrolment(
+    uow: UnitOfWork, policy: CopyPolicy, key: EnrolmentKey, *, enrolling: bool
+) -> list[RecordKey]:
+    """Copy every qualifying completion of the collection's leaves into one enrolment."""
+    enrolment = uow.registry.enrolment(key)
+    if enrolment is None:
+        return []
+    targets = _targets(uow, [enrolment], enrolling=enrolling)
+    leaves = frozenset().union(*(t.leaves for t in targets))
+    sources = uow.tracking.completed_records(key.user_id, leaves)
+    return _write(uow, policy, sources, targets)
+
+
+def copy_completions(
+    uow: UnitOfWork, policy: CopyPolicy, user_id: str, completed: Sequence[ConsumptionRecord]
+) -> list[EnrolmentKey]:
+    """Copy records just completed into the user's running enrolments; the enrolments touched."""
+    sources = [r for r in completed if can_source(r)]
+    if not sources:
+        return []
+    contents = {r.key.content_id for r in sources}
+    enrolments = uow.registry.enrolments_of(user_id)
+    targets = [t for t in _targets(uow, enrolments, enrolling=False) if t.leaves & contents]
+    written = _write(uow, policy, sources, targets)
+    return sorted({k.enrolment for k in written})
+
+
+def _write(
+    uow: UnitOfWork,
+    policy: CopyPolicy,
+    sources: Iterable[ConsumptionRecord],
+    targets: Sequence[CopyTarget],
+) -> list[RecordKey]:
+    if not targets:
+        return []
+    wanted = {
+        RecordKey(t.key.user_id, t.key.collection_id, t.key.context_id, leaf)
+        for t in targets
+        for leaf in t.leaves
+    }
+    existing = uow.tracking.records_by_key(wanted)
+    copies = plan_copies(policy, sources, targets, existing, uow.now_ms)
+    if copies:
+        uow.tracking.put_records(copies)
+        log.info(
+            "copied completions",
+            extra={"user_id": copies[0].key.user_id, "copies": len(copies)},
+        )
+    return [c.key for c in copies]
+
+
+def _targets(
+    uow: UnitOfWork, enrolments: Iterable[Enrolment], *, enrolling: bool
+) -> list[CopyTarget]:
+    """Active enrolments as copy targets; after enrolment, only while the context has not ended."""
+    targets: list[CopyTarget] = []
+    for enrolment in enrolments:
+        key = enrolment.key
+        collection = uow.registry.collection(key.collection_id)
+        if not enrolment.active or collection is None:
+            continue
+        window = _window(uow, key)
+        ended = window is not None and window.end_ts is not None and uow.now_ms > window.end_ts
+        if ended and not enrolling:
+            continue
+        targets.append(CopyTarget(key, frozenset(collection.leaf_nodes), window))
+    return targets
+
+
+def _window(uow: UnitOfWork, key: EnrolmentKey) -> ContextWindow | None:
+    if key.context_id == key.collection_id:
+        return None
+    context = uow.registry.context(key.context_id)
+    return ContextWindow(context.start_ts, context.end_ts) if context else None
