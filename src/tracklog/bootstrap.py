@@ -11,7 +11,7 @@ from tracklog.adapters.metrics import Metrics
 from tracklog.adapters.store.engine import build_engine
 from tracklog.adapters.store.store import Store
 from tracklog.domain.copy_rules import parse_copy_rules, startup_warning
-from tracklog.domain.modes import Mode
+from tracklog.domain.modes import Mode, same_shape
 from tracklog.services.deps import Deps
 from tracklog.services.pipeline import pipeline_status
 from tracklog.services.worker import EmbeddedWorker
@@ -46,6 +46,7 @@ def bootstrap(
     *,
     clock: Clock | None = None,
     migrate: str = "if-empty",
+    check_mode: bool = True,
 ) -> Tracklog:
     """Wire an instance. ``migrate``: ``always``, ``if-empty`` (as ``serve`` does) or ``never``."""
     settings = settings or load_settings()
@@ -65,7 +66,7 @@ def bootstrap(
     )
     for warning in startup_warnings(settings):
         log.warning("start-up warning", extra={"warning": warning})
-    _check_stamps(deps)
+    _check_stamps(deps, check_mode=check_mode)
     worker = EmbeddedWorker(deps) if settings.embedded_worker else None
     if worker is not None:
         deps.wake_worker = worker.wake
@@ -91,7 +92,7 @@ def _prepare_schema(store: Store, migrate: str) -> None:
         )
 
 
-def _check_stamps(deps: Deps) -> None:
+def _check_stamps(deps: Deps, *, check_mode: bool = True) -> None:
     """Stamp mode and environment at first start; refuse to read data in another mode's shape."""
     settings = deps.settings
     with deps.store.unit_of_work() as uow:
@@ -102,9 +103,24 @@ def _check_stamps(deps: Deps) -> None:
         if stamped_env is None:
             uow.registry.set_stamp("environment", settings.environment.value)
         uow.commit()
-    if stamped_mode is not None and stamped_mode != settings.mode.value:
-        raise StartupRefused(
-            f"TRACKLOG_MODE={settings.mode.value} but this database holds data written in mode "
-            f"'{stamped_mode}'. Start with TRACKLOG_MODE={stamped_mode}, or convert the data "
-            "first (see docs/modes.md, 'Changing the mode of an instance')."
+    if check_mode and stamped_mode is not None and stamped_mode != settings.mode.value:
+        raise StartupRefused(mode_mismatch(Mode(stamped_mode), settings.mode))
+
+
+def mode_mismatch(stamped: Mode, wanted: Mode) -> str:
+    """The refusal: what is wrong, and the documented ways to proceed."""
+    head = (
+        f"TRACKLOG_MODE={wanted.value} but this database holds data written in mode "
+        f"'{stamped.value}'. Start with TRACKLOG_MODE={stamped.value}"
+    )
+    if same_shape(stored=stamped, wanted=wanted):
+        how = (
+            f", or, since both modes store data under the same keys, run "
+            f"`TRACKLOG_MODE={wanted.value} tracklog mode adopt` to switch this database"
         )
+    else:
+        how = (
+            "; the two modes store progress under different keys, so there is no in-place switch: "
+            "start a new database in the new mode and re-import the data"
+        )
+    return head + how + " (see docs/modes.md, 'Changing the mode of an instance')."

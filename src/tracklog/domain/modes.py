@@ -42,6 +42,20 @@ def resolve_write(mode: Mode, user_id: str, requested: RequestedKey) -> RecordKe
     return RecordKey(user_id, collection, context, content)
 
 
+# Modes whose stored keys have the same shape: (collection ?: X, context ?: collection ?: X).
+_STRICT_SHAPE = frozenset({Mode.STRICT, Mode.COPY, Mode.MOVE})
+
+
+def same_shape(stored: Mode, wanted: Mode) -> bool:
+    """Whether data written under ``stored`` reads correctly under ``wanted`` without conversion.
+
+    strict, copy and move store writes under the same keys (copies and moves are ordinary rows,
+    and moved enrolments keep pointing at their active copy in every mode); the carry-forward
+    modes store under other keys, so a change to or from them would misread existing data.
+    """
+    return stored == wanted or {stored, wanted} <= _STRICT_SHAPE
+
+
 def default_context(collection_id: str, context_id: str | None) -> str:
     """A missing context means the collection outside any batch or program."""
     return context_id or collection_id
