@@ -72,3 +72,11 @@ def test_only_strict_copy_and_move_share_a_shape() -> None:
     assert same_shape(Mode.COPY, Mode.STRICT)
     assert not same_shape(Mode.STRICT, Mode.FULL_CARRY_FORWARD)
     assert not same_shape(Mode.COLLECTION_CARRY_FORWARD, Mode.FULL_CARRY_FORWARD)
+
+
+@given(leaves=st.frozensets(ids, max_size=5), asked=st.frozensets(ids, max_size=5))
+def test_a_full_carry_forward_read_never_reaches_outside_the_collections_leaves(
+    leaves: frozenset[str], asked: frozenset[str]
+) -> None:
+    scopes = read_scopes(Mode.FULL_CARRY_FORWARD, "c", "k", leaves, asked)
+    assert {s.collection_id for s in scopes} == leaves & asked

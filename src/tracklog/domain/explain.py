@@ -32,7 +32,7 @@ class JournalEvent:
 class Facts:
     mode: Mode
     requested: RequestedKey
-    read_key: RecordKey
+    read_key: RecordKey | None  # None: not a leaf of the collection (full-carry-forward)
     record: ConsumptionRecord | None
     enrolment: Enrolment | None
     events: Sequence[JournalEvent]  # at the key read, then at the copy or move source
@@ -79,6 +79,11 @@ def _where(facts: Facts) -> str:
         subject = (
             f"content '{asked.content_id}' in collection '{asked.collection_id}', "
             f"context '{context}'"
+        )
+    if facts.read_key is None:
+        return (
+            f"A read of {subject} finds nothing: in this mode a collection is read leaf by leaf, "
+            f"and '{asked.content_id}' is not a leaf of '{asked.collection_id}'."
         )
     moved = facts.enrolment.moved_to if facts.enrolment else None
     via = (
@@ -131,6 +136,8 @@ def _events_sentence(
 
 
 def key_text(key: RecordKey) -> str:
+    if key.collection_id == key.context_id == key.content_id:
+        return f"the organic record of content '{key.content_id}'"
     where = f"collection '{key.collection_id}', context '{key.context_id}'"
     return f"({where}, content '{key.content_id}')"
 

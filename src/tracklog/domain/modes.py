@@ -70,10 +70,12 @@ def read_scopes(
 ) -> tuple[RecordScope, ...]:
     """The stored rows a read of collection C in context K looks at (SPEC §4.1, second column).
 
-    For ``move`` the caller passes the context the enrolment's progress now lives in.
+    For ``move`` the caller passes the context the enrolment's progress now lives in. In
+    full-carry-forward only the collection's leaves belong to it: other contents asked for are
+    not part of the collection, so a read and its summary always agree.
     """
     if mode is Mode.FULL_CARRY_FORWARD:
-        wanted = leaves if content_ids is None else content_ids
+        wanted = leaves if content_ids is None else leaves & content_ids
         return tuple(RecordScope(leaf, leaf, frozenset({leaf})) for leaf in sorted(wanted))
     if mode is Mode.COLLECTION_CARRY_FORWARD:
         return (RecordScope(collection_id, collection_id, content_ids),)

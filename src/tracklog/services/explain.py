@@ -24,7 +24,7 @@ from tracklog.services.summaries import enrolment_view
 class Explanation:
     mode: Mode
     requested: RequestedKey
-    read_key: RecordKey
+    read_key: RecordKey | None  # None: the content is not part of the collection as read
     record: ConsumptionRecord | None
     enrolment: Enrolment | None
     events: list[JournalEvent]
@@ -34,8 +34,8 @@ class Explanation:
 def explain(deps: Deps, user_id: str, requested: RequestedKey) -> Explanation:
     with deps.store.reader() as uow:
         read_key, enrolment = _read_key(deps, uow, user_id, requested)
-        record = uow.tracking.records_by_key([read_key]).get(read_key)
-        events = uow.pipeline.events_at(read_key)
+        record = uow.tracking.records_by_key([read_key]).get(read_key) if read_key else None
+        events = uow.pipeline.events_at(read_key) if read_key else []
         source = None
         if record is not None and record.provenance.kind is not ProvenanceKind.DIRECT:
             source_key = record.provenance.source_key
@@ -59,12 +59,14 @@ def explain(deps: Deps, user_id: str, requested: RequestedKey) -> Explanation:
 
 def _read_key(
     deps: Deps, uow: UnitOfWork, user_id: str, requested: RequestedKey
-) -> tuple[RecordKey, Enrolment | None]:
+) -> tuple[RecordKey | None, Enrolment | None]:
     content = requested.content_id
     if requested.collection_id is None:
         return RecordKey(user_id, content, content, content), None
     context = default_context(requested.collection_id, requested.context_id)
     key = EnrolmentKey(user_id, requested.collection_id, context)
     view = enrolment_view(uow, deps.mode, key, frozenset({content}))
+    if not view.scopes:
+        return None, view.enrolment
     scope = view.scopes[0]
     return RecordKey(user_id, scope.collection_id, scope.context_id, content), view.enrolment

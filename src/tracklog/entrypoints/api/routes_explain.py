@@ -46,7 +46,7 @@ def _present(user: str, e: explaining.Explanation) -> dict[str, Any]:
             "contextId": e.requested.context_id,
             "contentId": e.requested.content_id,
         },
-        "storedKey": present.key(e.read_key),
+        "storedKey": present.key(e.read_key) if e.read_key else None,
         "status": int(record.status) if record else 0,
         "record": _record(record) if record else None,
         "provenance": present.provenance(provenance, record.key) if record and provenance else None,
