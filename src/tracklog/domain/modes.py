@@ -110,7 +110,7 @@ def _sees(mode: Mode, key: RecordKey, enrolment: Enrolment, leaves_of: LeavesOf)
         return key.content_id in leaves_of(target.collection_id)
     if mode is Mode.COLLECTION_CARRY_FORWARD:
         return key.collection_id == target.collection_id
-    if mode is Mode.MOVE:
-        active_context = enrolment.moved_to or target.context_id
-        return (key.collection_id, key.context_id) == (target.collection_id, active_context)
-    return (key.collection_id, key.context_id) == (target.collection_id, target.context_id)
+    # strict, copy, move: the enrolment's own pair, or where its progress moved (moves made in
+    # move mode stay followed if the instance later adopts strict or copy)
+    active_context = enrolment.moved_to or target.context_id
+    return (key.collection_id, key.context_id) == (target.collection_id, active_context)

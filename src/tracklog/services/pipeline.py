@@ -66,7 +66,7 @@ def aggregate_pending(
             by_user[trigger.user_id].append(trigger)
         done: list[int] = []
         computed = failed = dead = 0
-        for user_triggers in by_user.values():
+        for _, user_triggers in sorted(by_user.items()):  # one lock order for every worker
             try:
                 with uow.connection.begin_nested():
                     computed += _aggregate_user(deps, uow, user_triggers)
