@@ -7,16 +7,19 @@ from dataclasses import replace
 from hypothesis import given
 from hypothesis import strategies as st
 
+from tracklog.domain import merge
 from tracklog.domain.copies import CopyTarget, plan_copies
 from tracklog.domain.copy_rules import DAY_MS, DEFAULT_POLICY, ContextWindow, parse_copy_rules
 from tracklog.domain.model import (
     ConsumptionRecord,
     Enrolment,
     EnrolmentKey,
+    EventType,
     Provenance,
     ProvenanceKind,
     RecordKey,
     Status,
+    TrackingEvent,
 )
 from tracklog.domain.moves import move_sources, moved_record
 
@@ -75,6 +78,35 @@ def test_a_completed_target_is_left_alone_and_an_unfinished_one_is_completed() -
     (copy,) = plan_copies(ALWAYS, [source], [target()], {started.key: started}, NOW)
     assert (copy.status, copy.progress, copy.start_count) == (Status.COMPLETED, 100, 1)
     assert copy.first_completed_ts == source.first_completed_ts
+    assert copy.provenance.kind is ProvenanceKind.COPIED
+
+
+def test_a_copy_brings_the_completion_but_no_views() -> None:
+    source = done(RecordKey("u", "a", "a", "a"))
+    (copy,) = plan_copies(ALWAYS, [source], [target()], {}, NOW)
+    assert (copy.view_count, copy.completed_count) == (0, 1)
+    assert copy.last_completed_ts == source.last_completed_ts
+
+
+@given(
+    views=st.lists(st.integers(min_value=0, max_value=10 * DAY_MS), min_size=1, max_size=4),
+    progress=st.integers(min_value=0, max_value=99),
+)
+def test_views_and_a_copy_give_the_same_record_in_either_order(
+    views: list[int], progress: int
+) -> None:
+    key = RecordKey("u", "course", "batch-1", "a")
+    events = [
+        TrackingEvent(f"e{n}", EventType.UPDATE, key, NOW - ts, progress=progress)
+        for n, ts in enumerate(views)
+    ]
+    viewed = merge.apply_events(None, events)
+    assert viewed is not None
+    source = done(RecordKey("u", "a", "a", "a"))
+    (copy_first,) = plan_copies(ALWAYS, [source], [target()], {}, NOW)
+    then_views = merge.apply_events(copy_first, events)
+    (views_first,) = plan_copies(ALWAYS, [source], [target()], {key: viewed}, NOW)
+    assert then_views == views_first
 
 
 def test_the_most_recent_qualifying_source_is_chosen() -> None:

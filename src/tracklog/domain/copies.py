@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 
+from tracklog.domain import merge
 from tracklog.domain.copy_rules import ContextWindow, CopyPolicy
 from tracklog.domain.model import (
     ConsumptionRecord,
@@ -100,20 +101,14 @@ def _copy(
     rule: str,
     now_ts: int,
 ) -> ConsumptionRecord:
+    """The source's completion lifted into ``key`` and merged with what is there.
+
+    The copy brings the completion (status, completion count and times, access times, details)
+    but no views: views happened elsewhere. Merging uses the record monoid, so a copy followed by
+    direct views gives the same record as direct views followed by the copy.
+    """
     provenance = Provenance(ProvenanceKind.COPIED, source_key=source.key, rule=rule, at=now_ts)
+    lifted = replace(source, key=key, start_count=0, event_count=0, provenance=provenance)
     if current is None:
-        return replace(source, key=key, provenance=provenance)
-    return replace(
-        current,
-        status=Status.COMPLETED,
-        progress=100,
-        completed_count=max(current.completed_count, source.completed_count),
-        first_completed_ts=_min(current.first_completed_ts, source.first_completed_ts),
-        last_completed_ts=max(current.last_completed_ts or 0, source.last_completed_ts or 0),
-        provenance=provenance,
-    )
-
-
-def _min(a: int | None, b: int | None) -> int | None:
-    present = [v for v in (a, b) if v is not None]
-    return min(present) if present else None
+        return lifted
+    return replace(merge.combine(current, lifted), provenance=provenance)
