@@ -11,14 +11,23 @@ When copies are made, always inside the caller's unit of work:
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import replace
 
 from tracklog.adapters.store.unit_of_work import UnitOfWork
 from tracklog.domain.copies import CopyTarget, can_source, plan_copies
 from tracklog.domain.copy_rules import ContextWindow, CopyPolicy
-from tracklog.domain.model import ConsumptionRecord, Enrolment, EnrolmentKey, RecordKey
+from tracklog.domain.model import (
+    Collection,
+    ConsumptionRecord,
+    Enrolment,
+    EnrolmentKey,
+    RecordKey,
+)
 
 log = logging.getLogger(__name__)
+
+CollectionOf = Callable[[str], Collection | None]
 
 
 def copy_into_enrolment(
@@ -35,15 +44,23 @@ def copy_into_enrolment(
 
 
 def copy_completions(
-    uow: UnitOfWork, policy: CopyPolicy, user_id: str, completed: Sequence[ConsumptionRecord]
+    uow: UnitOfWork,
+    policy: CopyPolicy,
+    user_id: str,
+    completed: Sequence[ConsumptionRecord],
+    collection_of: CollectionOf | None = None,
 ) -> list[EnrolmentKey]:
-    """Copy records just completed into the user's running enrolments; the enrolments touched."""
+    """Copy records just completed into the user's running enrolments; the enrolments touched.
+
+    ``collection_of`` lets the caller use its (cached) collection lookup.
+    """
     sources = [r for r in completed if can_source(r)]
     if not sources:
         return []
-    contents = {r.key.content_id for r in sources}
+    contents = frozenset(r.key.content_id for r in sources)
     enrolments = uow.registry.enrolments_of(user_id)
-    targets = [t for t in _targets(uow, enrolments, enrolling=False) if t.leaves & contents]
+    candidates = _targets(uow, enrolments, enrolling=False, collection_of=collection_of)
+    targets = [replace(t, leaves=t.leaves & contents) for t in candidates if t.leaves & contents]
     written = _write(uow, policy, sources, targets)
     return sorted({k.enrolment for k in written})
 
@@ -73,13 +90,18 @@ def _write(
 
 
 def _targets(
-    uow: UnitOfWork, enrolments: Iterable[Enrolment], *, enrolling: bool
+    uow: UnitOfWork,
+    enrolments: Iterable[Enrolment],
+    *,
+    enrolling: bool,
+    collection_of: CollectionOf | None = None,
 ) -> list[CopyTarget]:
     """Active enrolments as copy targets; after enrolment, only while the context has not ended."""
+    lookup = collection_of or uow.registry.collection
     targets: list[CopyTarget] = []
     for enrolment in enrolments:
         key = enrolment.key
-        collection = uow.registry.collection(key.collection_id)
+        collection = lookup(key.collection_id)
         if not enrolment.active or collection is None:
             continue
         window = _window(uow, key)

@@ -64,7 +64,7 @@ def record_events(deps: Deps, command: RecordEvents) -> list[EventResult]:
         if fresh:
             stored.update(_apply(uow, fresh, stored))
             if deps.mode is Mode.COPY:
-                _copy_completions(deps, uow, command.user_id, fresh, stored)
+                _copy_completions(deps, uow, collections, fresh, stored)
         uow.after_commit(deps.wake_worker)
         uow.commit()
     results = [_result(p, verdicts, stored) for p in prepared]
@@ -127,14 +127,17 @@ def _to_active_keys(
 def _copy_completions(
     deps: Deps,
     uow: UnitOfWork,
-    user_id: str,
+    collections: registry.CollectionLookup,
     fresh: Sequence[_Prepared],
     stored: dict[RecordKey, ConsumptionRecord],
 ) -> None:
     """Completions copy into the learner's running enrolments in this same transaction."""
     completed = {p.event.key for p in fresh if p.event.completes}
     records = [stored[key] for key in sorted(completed) if key in stored]
-    touched = copying.copy_completions(uow, deps.copy_policy, user_id, records)
+    user_id = fresh[0].event.key.user_id
+    touched = copying.copy_completions(
+        uow, deps.copy_policy, user_id, records, collection_of=collections.get
+    )
     pipeline.add_enrolment_triggers(uow, touched)
 
 

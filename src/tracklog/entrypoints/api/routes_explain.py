@@ -9,7 +9,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from tracklog.domain.access import Action, acting_user
-from tracklog.domain.model import ProvenanceKind, RequestedKey
+from tracklog.domain.model import ConsumptionRecord, Provenance, ProvenanceKind, RequestedKey
 from tracklog.entrypoints.api import present
 from tracklog.entrypoints.api.routing import call, deps, principal, reply
 from tracklog.services import explain as explaining
@@ -67,7 +67,7 @@ def _present(user: str, e: explaining.Explanation) -> dict[str, Any]:
     }
 
 
-def _record(record: Any) -> dict[str, Any]:
+def _record(record: ConsumptionRecord) -> dict[str, Any]:
     return {
         "status": int(record.status),
         "progress": record.progress,
@@ -80,7 +80,9 @@ def _record(record: Any) -> dict[str, Any]:
     }
 
 
-def _origin(p: Any) -> dict[str, Any]:
+def _origin(p: Provenance | None) -> dict[str, Any] | None:
+    if p is None:
+        return None
     return {
         "rule": p.rule,
         "source": present.key(p.source_key) if p.source_key else None,
