@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import replace
 
 from tracklog.adapters.store.unit_of_work import UnitOfWork
 from tracklog.domain.copies import CopyTarget, can_source, plan_copies
@@ -59,8 +58,7 @@ def copy_completions(
         return []
     contents = frozenset(r.key.content_id for r in sources)
     enrolments = uow.registry.enrolments_of(user_id)
-    candidates = _targets(uow, enrolments, enrolling=False, collection_of=collection_of)
-    targets = [replace(t, leaves=t.leaves & contents) for t in candidates if t.leaves & contents]
+    targets = _targets(uow, enrolments, enrolling=False, collection_of=collection_of, only=contents)
     written = _write(uow, policy, sources, targets)
     return sorted({k.enrolment for k in written})
 
@@ -95,20 +93,24 @@ def _targets(
     *,
     enrolling: bool,
     collection_of: CollectionOf | None = None,
+    only: frozenset[str] | None = None,
 ) -> list[CopyTarget]:
-    """Active enrolments as copy targets; after enrolment, only while the context has not ended."""
+    """Active enrolments as copy targets (their leaves, or those of them in ``only``); after
+    enrolment, only while the context has not ended."""
     lookup = collection_of or uow.registry.collection
     targets: list[CopyTarget] = []
     for enrolment in enrolments:
         key = enrolment.key
-        collection = lookup(key.collection_id)
-        if not enrolment.active or collection is None:
+        collection = lookup(key.collection_id) if enrolment.active else None
+        leaves = frozenset(collection.leaf_nodes) if collection else frozenset()
+        leaves = leaves if only is None else leaves & only
+        if not leaves:
             continue
         window = _window(uow, key)
         ended = window is not None and window.end_ts is not None and uow.now_ms > window.end_ts
         if ended and not enrolling:
             continue
-        targets.append(CopyTarget(key, frozenset(collection.leaf_nodes), window))
+        targets.append(CopyTarget(key, leaves, window))
     return targets
 
 
