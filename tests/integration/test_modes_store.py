@@ -35,6 +35,11 @@ def test_moved_enrolments_are_followed_and_chains_are_flattened(
     with store.reader() as uow:
         assert uow.registry.moved_enrolments("u") == {("c", "k0"): "k2", ("c", "k1"): "k2"}
         assert uow.registry.moved_enrolments("someone-else") == {}
+    with store.unit_of_work() as uow:  # progress comes back to k1: k1 holds it, nothing loops
+        uow.registry.point_enrolments(k2, "k1")
+        uow.commit()
+    with store.reader() as uow:
+        assert uow.registry.moved_enrolments("u") == {("c", "k0"): "k1", ("c", "k2"): "k1"}
 
 
 def test_the_journal_lists_the_events_applied_at_a_key_oldest_first(

@@ -146,6 +146,11 @@ class RegistryRepository:
             .where(*same_collection, _E.context_id == source.context_id)
             .values(moved_to=to_context, updated_ts=self._now)
         )
+        self._conn.execute(  # the new home holds its own progress: it points nowhere
+            update(tables.enrolments)
+            .where(*same_collection, _E.context_id == to_context)
+            .values(moved_to=None, updated_ts=self._now)
+        )
 
     def deactivate_enrolment(self, key: EnrolmentKey) -> bool:
         result = self._conn.execute(
