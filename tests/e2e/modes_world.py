@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -27,7 +28,7 @@ class World:
     def __init__(self, api: Api, tracklog: Tracklog):
         self.api = api
         self.tracklog = tracklog
-        self._event = 0
+        self._events = itertools.count(1)  # thread-safe: tests complete from several threads
 
     def register(self, *, batch_1_end: int = NOW + 30 * DAY) -> None:
         self._put("/v1/collection/" + C1, {"leafNodes": [SDA, DDA, TDA]})
@@ -101,8 +102,7 @@ class World:
         return dict(response.json()["result"])
 
     def _next(self) -> str:
-        self._event += 1
-        return f"rahul-event-{self._event}"
+        return f"rahul-event-{next(self._events)}"
 
 
 @contextmanager

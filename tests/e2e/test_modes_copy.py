@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
+
 from tests.conftest import MakeTracklog
 from tests.e2e.modes_world import C1, DAY, DDA, NOW, SDA, TDA, world_of
 
@@ -47,3 +49,23 @@ def test_a_repeated_completion_does_not_copy_twice(make_tracklog: MakeTracklog) 
         again = w.row(SDA, C1, "batch-1")
         assert first == again
         assert (again["viewCount"], again["completedCount"]) == (0, 1)  # viewed elsewhere
+
+
+def test_completions_racing_an_enrolment_are_all_copied(make_tracklog: MakeTracklog) -> None:
+    leaves = [f"leaf-{n}" for n in range(12)]
+    with world_of(make_tracklog, "copy") as w:
+        w.api.admin("PUT", "/v1/collection/" + C1, {"leafNodes": leaves})
+
+        def complete(part: int) -> None:
+            for content in leaves[part::3]:
+                w.complete(content)
+
+        with ThreadPoolExecutor(3) as pool:
+            futures = [pool.submit(complete, part) for part in range(3)]
+            w.enrol(C1, "batch-1")
+            for future in futures:
+                future.result()
+
+        summary = w.ok("/v1/summary/read", {"collectionId": C1, "contextId": "batch-1"})["summary"]
+        assert summary["contentStatus"] == dict.fromkeys(leaves, 2)
+        assert summary["progress"] == len(leaves)
