@@ -54,16 +54,27 @@ class Track:
 
 
 @dataclass(frozen=True)
+class ChangeLeaves:
+    """An admin changes the leaves of c1 (a new collection version)."""
+
+    leaves: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class Drain:
     """The worker catches up (between any two steps)."""
 
 
-Op = EnrolIn | Track | Drain
+Op = EnrolIn | Track | ChangeLeaves | Drain
 
 operations = st.lists(
     st.one_of(
         st.builds(EnrolIn, st.sampled_from(PAIRS)),
         st.builds(Drain),
+        st.builds(
+            ChangeLeaves,
+            st.lists(st.sampled_from(CONTENTS), min_size=1, max_size=4, unique=True).map(tuple),
+        ),
         st.builds(
             Track,
             st.sampled_from([EventType.START, EventType.END]),
@@ -102,6 +113,9 @@ def apply(tracklog: Tracklog, ops: list[Op]) -> None:
         if isinstance(op, EnrolIn):
             registry.enrol(deps, USER, Enrol(USER, *op.pair))
             continue
+        if isinstance(op, ChangeLeaves):
+            registry.put_collection(deps, "admin", PutCollection("c1", op.leaves))
+            continue
         if isinstance(op, Drain):
             assert tracklog.worker is not None
             tracklog.worker.drain()
@@ -112,6 +126,19 @@ def apply(tracklog: Tracklog, ops: list[Op]) -> None:
 
 
 def check(tracklog: Tracklog) -> None:
+    """Before the worker runs, reads and live summaries agree; after it ran, the stored
+    summaries (recomputed by the pipeline) agree with them too."""
+    live_summaries(tracklog)
+    assert tracklog.worker is not None
+    tracklog.worker.drain()
+    live = live_summaries(tracklog)
+    for stored in summaries.list_summaries(tracklog.deps, USER):
+        key = (stored.key.collection_id, stored.key.context_id)
+        expected = replace(live[key], last_updated_ts=None, pending=False)
+        assert replace(stored, last_updated_ts=None, pending=False) == expected, key
+
+
+def live_summaries(tracklog: Tracklog) -> dict[tuple[str, str], Summary]:
     deps = tracklog.deps
     live: dict[tuple[str, str], Summary] = {}
     for collection, context in PAIRS:
@@ -120,12 +147,7 @@ def check(tracklog: Tracklog) -> None:
         summary = summaries.read_summary(deps, USER, collection, context)
         assert summary.content_status == viewed, (collection, context)
         live[(collection, context)] = summary
-    assert tracklog.worker is not None
-    tracklog.worker.drain()
-    for stored in summaries.list_summaries(deps, USER):
-        key = (stored.key.collection_id, stored.key.context_id)
-        expected = replace(live[key], last_updated_ts=None, pending=False)
-        assert replace(stored, last_updated_ts=None, pending=False) == expected, key
+    return live
 
 
 SCENARIO: list[Op] = [
@@ -137,7 +159,9 @@ SCENARIO: list[Op] = [
     Track(EventType.START, "f", ("c1", "batch-1"), NOW),
     Track(EventType.END, "a", ("c2", "c2"), NOW),
     Drain(),
-    Track(EventType.END, "c", None, NOW),  # last: only its own triggers recompute anything
+    Track(EventType.END, "c", None, NOW),  # only its own triggers recompute anything
+    Drain(),
+    ChangeLeaves(("a", "b", "other")),
 ]
 
 

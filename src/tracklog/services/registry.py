@@ -55,7 +55,7 @@ class CollectionLookup:
 
 
 def put_collection(deps: Deps, actor: str, command: PutCollection) -> tuple[Collection, bool]:
-    """Store a new version when anything changed; a change of leaves recomputes summaries."""
+    """Store a new version when anything changed; every new version recomputes summaries."""
     with deps.store.unit_of_work() as uow:
         current = uow.registry.collection(command.collection_id)
         candidate = Collection(
@@ -76,8 +76,7 @@ def put_collection(deps: Deps, actor: str, command: PutCollection) -> tuple[Coll
             {"collectionId": candidate.collection_id},
             {"version": candidate.version, "leafNodes": list(candidate.leaf_nodes)},
         )
-        if _leaves_changed(current, candidate):
-            _recompute_collection(uow, candidate.collection_id)
+        _recompute_collection(uow, candidate.collection_id)
         key = _cache_key(candidate.collection_id)
         uow.after_commit(lambda: deps.cache.set(key, _encode(candidate), _CACHE_TTL_S))
         uow.after_commit(deps.wake_worker)
@@ -85,16 +84,10 @@ def put_collection(deps: Deps, actor: str, command: PutCollection) -> tuple[Coll
     return candidate, True
 
 
-def _leaves_changed(current: Collection | None, candidate: Collection) -> bool:
-    """Required leaves decide progress; any leaf (optional too) is read in full-carry-forward
-    and copied in copy mode, so a change of either recomputes (and re-evaluates copies)."""
-    if current is None:
-        return True
-    before = (frozenset(current.leaf_nodes), current.required)
-    return before != (frozenset(candidate.leaf_nodes), candidate.required)
-
-
 def _recompute_collection(uow: UnitOfWork, collection_id: str) -> None:
+    """Every new version recomputes the collection's enrolments: leaves decide progress (and, in
+    full-carry-forward and copy mode, what is read and copied), and a stored summary always names
+    the version it was computed against."""
     enrolled = uow.registry.enrolments_in_collection(collection_id)
     pipeline.add_enrolment_triggers(uow, [e.key for e in enrolled])
 
