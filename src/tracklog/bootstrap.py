@@ -104,6 +104,11 @@ def _check_stamps(deps: Deps, *, check_mode: bool = True) -> None:
             uow.registry.set_stamp("environment", settings.environment.value)
         uow.commit()
     if check_mode and stamped_mode is not None and stamped_mode != settings.mode.value:
+        if stamped_mode not in {m.value for m in Mode}:
+            raise StartupRefused(
+                f"this database is stamped with mode '{stamped_mode}', which this release does "
+                "not know; run the release that wrote it"
+            )
         raise StartupRefused(mode_mismatch(Mode(stamped_mode), settings.mode))
 
 

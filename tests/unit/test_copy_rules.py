@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 from hypothesis import given
@@ -19,6 +20,7 @@ from tracklog.domain.copy_rules import (
     parse_copy_rules,
     startup_warning,
 )
+from tracklog.settings import load_settings
 
 NOW = 1_795_000_000_000
 BATCH = ContextWindow(NOW - 200 * DAY_MS, NOW + 30 * DAY_MS)
@@ -117,3 +119,14 @@ def test_valid_rules_need_no_warning_and_unused_rules_say_so() -> None:
     warning = startup_warning(parse_copy_rules("nope"), copy_mode=False)
     assert warning is not None
     assert "TRACKLOG_MODE is not copy" in warning
+
+
+def test_a_config_file_may_give_the_rules_as_a_table(tmp_path: Path) -> None:
+    config = tmp_path / "tracklog.toml"
+    config.write_text(
+        '[tracklog]\nmode = "copy"\n'
+        'copy_rules = {match = "all", rules = [{type = "completedWithin", days = 7}]}\n'
+    )
+    settings = load_settings({"TRACKLOG_CONFIG_FILE": str(config)})
+    policy = parse_copy_rules(settings.copy_rules)
+    assert (policy.match, policy.rules) == (Match.ALL, (CompletedWithin(7),))
