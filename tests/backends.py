@@ -1,0 +1,158 @@
+"""Throwaway PostgreSQL and Redis servers started from the installed binaries, for the test session.
+
+``TRACKLOG_TEST_DATABASE_URL`` (a PostgreSQL server URL whose user may ``CREATE DATABASE``) and
+``TRACKLOG_TEST_REDIS_URL`` replace the throwaway servers when they are set. ``initdb`` refuses to
+run as root, so as root the cluster is created and run as the ``postgres`` OS user.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import glob
+import os
+import shutil
+import socket
+import subprocess
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+import psycopg
+import redis
+
+
+class BackendUnavailable(Exception):
+    """A backend could not be started; the message says why."""
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _postgres_bin(name: str) -> str:
+    found = sorted(glob.glob(f"/usr/lib/postgresql/*/bin/{name}"), reverse=True)
+    if found:
+        return found[0]
+    on_path = shutil.which(name)
+    if on_path is None:
+        raise BackendUnavailable(f"{name} not found (install the Debian package 'postgresql')")
+    return on_path
+
+
+class PostgresServer:
+    """A PostgreSQL cluster in a temporary directory, trust auth, fsync off (tests only)."""
+
+    def __init__(self) -> None:
+        self.port = free_port()
+        self.root = Path(tempfile.mkdtemp(prefix="tracklog-pg-"))
+        self.data = self.root / "data"
+        self.as_postgres = os.geteuid() == 0
+        self.url = f"postgresql://postgres@127.0.0.1:{self.port}/postgres"
+
+    def _run(self, *args: str) -> None:
+        command = list(args)
+        if self.as_postgres:
+            command = ["runuser", "-u", "postgres", "--", *command]
+        done = subprocess.run(command, capture_output=True, text=True, check=False)
+        if done.returncode != 0:
+            raise BackendUnavailable(f"{' '.join(args[:2])} failed: {done.stderr.strip()[-500:]}")
+
+    def start(self) -> PostgresServer:
+        if self.as_postgres:
+            shutil.chown(self.root, "postgres", "postgres")
+        self._run(_postgres_bin("initdb"), "-D", str(self.data), "-A", "trust", "-U", "postgres")
+        self._pg_start()
+        return self
+
+    def stop(self) -> None:
+        with contextlib.suppress(BackendUnavailable):
+            self._run(_postgres_bin("pg_ctl"), "-D", str(self.data), "-m", "immediate", "stop")
+
+    def restart(self) -> None:
+        """Stop and start again on the same port (fault tests)."""
+        self.stop()
+        self._pg_start()
+
+    def _pg_start(self) -> None:
+        options = (
+            f"-p {self.port} -k {self.root} -c listen_addresses=127.0.0.1 -c fsync=off "
+            "-c synchronous_commit=off -c full_page_writes=off -c max_connections=300"
+        )
+        log = str(self.root / "postgres.log")
+        self._run(
+            _postgres_bin("pg_ctl"), "-D", str(self.data), "-l", log, "-w", "-o", options, "start"
+        )
+
+    def cleanup(self) -> None:
+        self.stop()
+        shutil.rmtree(self.root, ignore_errors=True)
+
+
+class PostgresDatabases:
+    """Fresh databases on one server: ``create()`` returns the URL of a new empty database."""
+
+    def __init__(self, server_url: str):
+        self.server_url = server_url
+
+    def _admin(self) -> psycopg.Connection[tuple[object, ...]]:
+        return psycopg.connect(self.server_url, autocommit=True, connect_timeout=5)
+
+    def create(self) -> str:
+        name = f"tracklog_{uuid.uuid4().hex[:12]}"
+        with self._admin() as conn:
+            conn.execute(f'CREATE DATABASE "{name}" TEMPLATE template0')
+        base, _, _ = self.server_url.rpartition("/")
+        return f"{base}/{name}"
+
+    def drop(self, url: str) -> None:
+        name = url.rpartition("/")[2]
+        with self._admin() as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+class RedisServer:
+    """A redis-server on a free port with persistence off (tests only)."""
+
+    def __init__(self, *extra: str, port: int | None = None):
+        self.port = port or free_port()
+        self.extra = extra
+        self.url = f"redis://127.0.0.1:{self.port}/0"
+        self.root = Path(tempfile.mkdtemp(prefix="tracklog-redis-"))
+        self.process: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> RedisServer:
+        binary = shutil.which("redis-server")
+        if binary is None:
+            raise BackendUnavailable("redis-server not found (install the package 'redis-server')")
+        command = [binary, "--port", str(self.port), "--bind", "127.0.0.1", "--save", ""]
+        command += ["--appendonly", "no", "--dir", str(self.root), *self.extra]
+        self.process = subprocess.Popen(
+            command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        )
+        wait_for_redis(self.url)
+        return self
+
+    def stop(self) -> None:
+        if self.process is not None:
+            self.process.kill()
+            self.process.wait(10)
+            self.process = None
+
+    def cleanup(self) -> None:
+        self.stop()
+        shutil.rmtree(self.root, ignore_errors=True)
+
+
+def wait_for_redis(url: str, timeout_s: float = 10.0) -> None:
+    deadline = time.monotonic() + timeout_s
+    while True:
+        try:
+            redis.Redis.from_url(url, socket_timeout=1).ping()
+            return
+        except redis.RedisError as error:
+            if time.monotonic() > deadline:
+                raise BackendUnavailable(f"redis at {url} did not answer: {error}") from None
+            time.sleep(0.05)
