@@ -62,9 +62,12 @@ class StreamWorker:
         self._leave()
 
     def run(self) -> None:
+        self.run_until(self._stop)
+
+    def run_until(self, stop: threading.Event) -> None:
         """Relay, rebalance and aggregate until stopped; outages are logged and waited out."""
         poll = self._deps.settings.worker_poll_ms / 1000
-        while not self._stop.is_set():
+        while not stop.is_set() and not self._stop.is_set():
             try:
                 busy = self.step()
             except (RedisError, SQLAlchemyError) as error:

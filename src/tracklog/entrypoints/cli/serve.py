@@ -17,7 +17,8 @@ def serve(
         False, "--no-auth", help="Development only: accept requests without a token."
     ),
 ) -> None:
-    """Serve the API (the embedded aggregation worker runs in the same process)."""
+    """Serve the API. Embedded mode runs the aggregation worker in this process; server mode
+    (TRACKLOG_REDIS_URL set) leaves it to `tracklog worker` unless TRACKLOG_EMBEDDED_WORKER=true."""
     current = settings()
     banner(current)
     run(current, host=host, port=port, no_auth=no_auth)
