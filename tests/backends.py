@@ -71,15 +71,16 @@ class PostgresServer:
         with contextlib.suppress(BackendUnavailable):
             self._run(_postgres_bin("pg_ctl"), "-D", str(self.data), "-m", "immediate", "stop")
 
-    def restart(self) -> None:
-        """Stop and start again on the same port (fault tests)."""
-        self.stop()
+    def start_again(self) -> None:
+        """Start a stopped server again, same data and port (fault tests)."""
         self._pg_start()
 
     def _pg_start(self) -> None:
+        # fsync off is safe against a crash of the server (fault tests stop it with -m immediate);
+        # synchronous_commit stays on so an acknowledged commit survives that crash.
         options = (
             f"-p {self.port} -k {self.root} -c listen_addresses=127.0.0.1 -c fsync=off "
-            "-c synchronous_commit=off -c full_page_writes=off -c max_connections=300"
+            "-c full_page_writes=off -c max_connections=300"
         )
         log = str(self.root / "postgres.log")
         self._run(

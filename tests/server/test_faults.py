@@ -1,0 +1,124 @@
+"""Faults under load: each asserts that nothing acknowledged is lost and everything converges."""
+
+from __future__ import annotations
+
+import signal
+from collections import Counter
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tests import backends
+from tests.convergence import completion_events, unconverged
+from tests.deployment import Deployment
+from tests.server.load import (
+    Outcome,
+    enrol_learners,
+    missing_writes,
+    run_clients,
+    wait_converged,
+    writes_for,
+)
+from tracklog.bootstrap import Tracklog
+from tracklog.domain.model import EnrolmentKey
+
+USERS = [f"learner-{i:02d}" for i in range(16)]
+
+
+def _assert_converged(control: Tracklog, keys: list[EnrolmentKey], outcome: Outcome) -> None:
+    wait_converged(control, keys)
+    assert missing_writes(control, outcome) == []
+    assert unconverged(control.deps, keys) == []
+    completed = Counter(completion_events(control.deps))
+    assert set(completed.values()) <= {1}  # no completion event twice
+
+
+def test_a_worker_killed_mid_stream_loses_nothing(deployment: Deployment) -> None:
+    control = deployment.control()
+    keys = enrol_learners(control, USERS)
+    urls = [deployment.start_api()]
+    victim = deployment.start_worker()
+    deployment.start_worker()
+
+    def kill_midway(n: int) -> None:
+        if n == 4:
+            victim.send_signal(signal.SIGKILL)
+
+    outcome = run_clients(deployment, urls, writes_for(USERS), between=kill_midway)
+
+    assert victim.wait(10) == -signal.SIGKILL
+    assert outcome.refused == []
+    _assert_converged(control, keys, outcome)
+    assert len(Counter(completion_events(control.deps))) == len(USERS)
+    control.close()
+
+
+def test_a_redis_restart_while_events_flow_loses_nothing(
+    deployment: Deployment, own_redis: backends.RedisServer
+) -> None:
+    control = deployment.control()
+    keys = enrol_learners(control, USERS)
+    urls = [deployment.start_api()]
+    deployment.start_worker()
+    deployment.start_worker()
+
+    def restart_redis(n: int) -> None:
+        if n == 3:
+            own_redis.stop()
+        if n == 8:
+            own_redis.start()  # empty: the streams, groups and leases are gone
+
+    outcome = run_clients(deployment, urls, writes_for(USERS), between=restart_redis)
+
+    assert outcome.refused == []  # writes never needed Redis
+    _assert_converged(control, keys, outcome)
+    control.close()
+
+
+@pytest.fixture
+def own_postgres() -> Iterator[backends.PostgresServer]:
+    server = backends.PostgresServer()
+    try:
+        server.start()
+    except backends.BackendUnavailable as error:
+        server.cleanup()
+        pytest.fail(str(error))
+    yield server
+    server.cleanup()
+
+
+def test_a_store_outage_gives_clear_503s_and_recovers_without_restart(
+    own_postgres: backends.PostgresServer, own_redis: backends.RedisServer, tmp_path: Path
+) -> None:
+    deployment = Deployment(own_postgres.url, own_redis.url, tmp_path)
+    try:
+        control = deployment.control()
+        keys = enrol_learners(control, USERS)
+        urls = [deployment.start_api(), deployment.start_api()]
+        deployment.start_worker()
+        first = run_clients(deployment, urls, writes_for(USERS)[:32])
+        control.close()
+
+        own_postgres.stop()
+        during = run_clients(deployment, urls, writes_for(USERS)[32:40], clients=2)
+        own_postgres.start_again()
+        after = run_clients(deployment, urls, writes_for(USERS)[40:])
+
+        assert during.acknowledged == []
+        assert {status for status, _ in during.refused} == {503}
+        assert {code for _, code in during.refused} == {"STORE_UNAVAILABLE"}
+        assert first.refused == after.refused == []
+        control = deployment.control()
+        retried = run_clients(deployment, urls, writes_for(USERS)[32:40])
+        assert retried.refused == []
+        outcome = Outcome(
+            acknowledged=first.acknowledged + after.acknowledged + retried.acknowledged
+        )
+        _assert_converged(control, keys, outcome)
+        ready = [httpx.get(f"{url}/readyz").status_code for url in urls]
+        assert ready == [200, 200]
+        control.close()
+    finally:
+        deployment.stop()
