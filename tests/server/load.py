@@ -127,3 +127,10 @@ def lease_owners(deployment: Deployment) -> set[str]:
     client = redis.Redis.from_url(str(deployment.values["redis_url"]))
     owners = {client.get(lease_key(p)) for p in range(64)}
     return {o.decode() for o in owners if o is not None}
+
+
+def wait_for_lease_owners(deployment: Deployment, count: int, timeout_s: float = 60) -> None:
+    """Bounded wait until ``count`` workers hold partitions (started processes take a while)."""
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline and len(lease_owners(deployment)) < count:
+        time.sleep(0.2)

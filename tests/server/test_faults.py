@@ -19,6 +19,7 @@ from tests.server.load import (
     missing_writes,
     run_clients,
     wait_converged,
+    wait_for_lease_owners,
     writes_for,
 )
 from tracklog.bootstrap import Tracklog
@@ -41,6 +42,7 @@ def test_a_worker_killed_mid_stream_loses_nothing(deployment: Deployment) -> Non
     urls = [deployment.start_api()]
     victim = deployment.start_worker()
     deployment.start_worker()
+    wait_for_lease_owners(deployment, 2)  # the victim holds partitions when it dies
 
     def kill_midway(n: int) -> None:
         if n == 4:

@@ -12,6 +12,7 @@ from tests.server.load import (
     missing_writes,
     run_clients,
     wait_converged,
+    wait_for_lease_owners,
     writes_for,
 )
 
@@ -25,6 +26,7 @@ def test_two_apis_and_three_workers_lose_nothing_and_complete_once(
     urls = [deployment.start_api(), deployment.start_api()]
     for _ in range(3):
         deployment.start_worker()
+    wait_for_lease_owners(deployment, 3)
 
     outcome = run_clients(deployment, urls, writes_for(users))
     wait_converged(control, keys)
