@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import glob
 import os
+import random
 import shutil
 import socket
 import subprocess
@@ -147,6 +148,20 @@ class RedisServer:
         shutil.rmtree(self.root, ignore_errors=True)
 
 
+def _cluster_port() -> int:
+    """A free port whose cluster bus port (+10000) is free too (so at most 55535)."""
+    for _ in range(100):
+        port = random.randint(20_000, 45_000)
+        try:
+            for candidate in (port, port + 10_000):
+                with socket.socket() as sock:
+                    sock.bind(("127.0.0.1", candidate))
+        except OSError:
+            continue
+        return port
+    raise BackendUnavailable("no free port pair for a Redis Cluster node")
+
+
 def wait_for_redis(url: str, timeout_s: float = 10.0) -> None:
     deadline = time.monotonic() + timeout_s
     while True:
@@ -157,3 +172,44 @@ def wait_for_redis(url: str, timeout_s: float = 10.0) -> None:
             if time.monotonic() > deadline:
                 raise BackendUnavailable(f"redis at {url} did not answer: {error}") from None
             time.sleep(0.05)
+
+
+class RedisClusterServers:
+    """Three redis-server masters joined into a Redis Cluster (no replicas), on free ports."""
+
+    def __init__(self) -> None:
+        options = ("--cluster-enabled", "yes", "--cluster-config-file", "nodes.conf")
+        self.nodes = [RedisServer(*options, port=_cluster_port()) for _ in range(3)]
+        self.url = f"redis+cluster://127.0.0.1:{self.nodes[0].port}"
+
+    def start(self) -> RedisClusterServers:
+        for node in self.nodes:
+            node.start()
+        cli = shutil.which("redis-cli")
+        if cli is None:
+            raise BackendUnavailable("redis-cli not found (install the package 'redis-server')")
+        addresses = [f"127.0.0.1:{node.port}" for node in self.nodes]
+        command = [cli, "--cluster", "create", *addresses, "--cluster-replicas", "0"]
+        done = subprocess.run(
+            [*command, "--cluster-yes"], capture_output=True, text=True, check=False
+        )
+        if done.returncode != 0:
+            raise BackendUnavailable(f"redis-cli --cluster create failed: {done.stdout[-500:]}")
+        self._wait_until_ok()
+        return self
+
+    def _wait_until_ok(self, timeout_s: float = 30) -> None:
+        deadline = time.monotonic() + timeout_s
+        while time.monotonic() < deadline:
+            states = [
+                redis.Redis(port=node.port).cluster("info").get("cluster_state")
+                for node in self.nodes
+            ]
+            if states == ["ok"] * len(self.nodes):
+                return
+            time.sleep(0.1)
+        raise BackendUnavailable("the Redis Cluster did not reach cluster_state:ok")
+
+    def cleanup(self) -> None:
+        for node in self.nodes:
+            node.cleanup()
