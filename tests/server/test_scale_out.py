@@ -39,3 +39,7 @@ def test_two_apis_and_three_workers_lose_nothing_and_complete_once(
     assert completions == Counter({(u, "c1", "c1"): 1 for u in users})
     assert len(lease_owners(deployment)) == 3  # the partitions are shared by the three workers
     control.close()
+
+    deployment.stop()  # SIGTERM: each worker finishes its round and releases its leases
+    assert [worker.returncode for worker in deployment.workers] == [0, 0, 0]
+    assert lease_owners(deployment) == set()

@@ -25,8 +25,7 @@ def worker() -> None:
     stopping = threading.Event()
 
     def stop(_signum: int, _frame: FrameType | None) -> None:
-        stopping.set()
-        aggregator.stop()
+        stopping.set()  # the loop finishes its round; close() then releases the leases
 
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
