@@ -177,6 +177,7 @@ def pipeline_report(deps: Deps) -> dict[str, object]:
         "moduleTypes": {"lastMinute": last_minute, "last24h": last_day},
         "lastReconciliation": None,
         "countersSince": "process start (per API process)",
+        "streamBacklog": deps.streams.backlog() if deps.streams is not None else None,
     }
 
 
