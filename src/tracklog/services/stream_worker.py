@@ -73,6 +73,7 @@ class StreamWorker:
             except (RedisError, SQLAlchemyError) as error:
                 log.warning("worker step failed; retrying", extra={"error": repr(error)})
                 self._next_rebalance = 0.0
+                self._unfinished |= self.owned  # re-read what was read but not acknowledged
                 self._stop.wait(poll)
                 continue
             if not busy:
