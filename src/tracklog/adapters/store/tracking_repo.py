@@ -144,7 +144,7 @@ class TrackingRepository:
             if context_id is not None:
                 clauses.append(table.c.context_id == context_id)
             result = self._conn.execute(delete(table).where(and_(*clauses)))
-            counts[table.name] = result.rowcount
+            counts[str(table.name)] = result.rowcount  # plain str: it is serialised as JSON
         return counts
 
 
