@@ -68,6 +68,15 @@ class Deployment:
         self.workers.append(process)
         return process
 
+    def run_cli(self, *args: str) -> str:
+        """Run a ``tracklog`` command against this deployment; returns its output."""
+        command = [sys.executable, "-m", "tracklog", *args]
+        done = subprocess.run(
+            command, env=self._env(), capture_output=True, text=True, timeout=60, check=False
+        )
+        assert done.returncode == 0, done.stdout + done.stderr
+        return done.stdout + done.stderr
+
     def token(self, user: str, *roles: Role) -> str:
         return self.codec.mint(user, list(roles or (Role.LEARNER,)), 3600)
 

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import signal
+import time
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
+from sqlalchemy import update
 
 from tests import backends
 from tests.convergence import completion_events, unconverged
@@ -22,8 +24,11 @@ from tests.server.load import (
     wait_for_lease_owners,
     writes_for,
 )
+from tracklog.adapters.store import tables
+from tracklog.adapters.store.pipeline_repo import DeadLetter
 from tracklog.bootstrap import Tracklog
 from tracklog.domain.model import EnrolmentKey
+from tracklog.services import pipeline
 
 USERS = [f"learner-{i:02d}" for i in range(16)]
 
@@ -124,3 +129,49 @@ def test_a_store_outage_gives_clear_503s_and_recovers_without_restart(
         control.close()
     finally:
         deployment.stop()
+
+
+def test_a_poison_event_is_dead_lettered_while_the_rest_flows_and_replays_once_fixed(
+    deployment: Deployment,
+) -> None:
+    control = deployment.control()
+    keys = enrol_learners(control, [*USERS, "poisoned"])
+    urls = [deployment.start_api()]
+    poisoned = run_clients(deployment, urls, [("poisoned", "a")], clients=1)
+    _set_status(control, "poisoned", 9)  # a stored value no reader can decode
+    deployment.start_worker()
+    deployment.start_worker()
+
+    outcome = run_clients(deployment, urls, writes_for(USERS))
+    wait_converged(control, keys[:-1])
+    letters = _wait_for_dead_letters(control, "poisoned")
+
+    assert {(d.user_id, d.attempts) for d in letters} == {("poisoned", 5)}
+    assert unconverged(control.deps, keys[:-1]) == []
+    assert missing_writes(control, outcome) == []
+
+    _set_status(control, "poisoned", 2)
+    replay = deployment.run_cli("dlq", "replay")
+    assert f"replayed {len(letters)} dead letter(s)" in replay
+    _assert_converged(control, keys, poisoned)
+    assert pipeline.list_dead_letters(control.deps) == []
+    control.close()
+
+
+def _set_status(control: Tracklog, user: str, status: int) -> None:
+    rows = tables.consumption.c.user_id == user
+    with control.deps.store.unit_of_work() as uow:
+        uow.connection.execute(update(tables.consumption).where(rows).values(status=status))
+        uow.commit()
+
+
+def _wait_for_dead_letters(control: Tracklog, user: str, timeout_s: float = 60) -> list[DeadLetter]:
+    """Bounded wait until nothing of ``user`` is pending; returns the dead letters then."""
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        with control.deps.store.reader() as uow:
+            pending = uow.pipeline.has_pending_for(user)
+        if not pending:
+            break
+        time.sleep(0.2)
+    return pipeline.list_dead_letters(control.deps)
