@@ -115,7 +115,7 @@ def test_a_redis_outage_degrades_reads_to_the_store_and_refuses_cache_writes(
 def test_a_dead_workers_partitions_and_pending_messages_pass_to_another(
     make_server: MakeServer, own_redis: backends.RedisServer
 ) -> None:
-    tracklog = make_server(own_redis.url, worker_lease_ms=300)
+    tracklog = make_server(own_redis.url, worker_lease_ms=2000)
     keys = _enrolled(tracklog, [f"u{i}" for i in range(20)])
     assert tracklog.streams is not None
     dead = StreamWorker(tracklog.deps, tracklog.streams, name="dead")
@@ -129,7 +129,7 @@ def test_a_dead_workers_partitions_and_pending_messages_pass_to_another(
     survivor.step()
     assert survivor.owned == set()  # the leases are still held
 
-    for _ in range(200):  # bounded: the leases expire after 300 ms
+    for _ in range(400):  # bounded: the leases expire after 2 s
         if not tracklog.streams.backlog():
             break
         time.sleep(0.05)
