@@ -34,4 +34,6 @@ def run(current: Settings, *, host: str | None, port: int | None, no_auth: bool)
     bind_host = host or current.host
     bind_port = port or current.port
     console.print(f"serving on http://{bind_host}:{bind_port} (docs at /docs)")
+    if current.server_mode and not current.runs_embedded_worker:
+        console.print("server mode: summaries are aggregated by `tracklog worker` processes")
     uvicorn.run(app, host=bind_host, port=bind_port, log_level="warning", access_log=False)
