@@ -93,12 +93,17 @@ class PipelineRepository:
         return [Trigger(**row) for row in self._conn.execute(query).mappings()]
 
     def claim_seqs(self, seqs: Sequence[int]) -> list[Trigger]:
-        """The still-pending triggers among ``seqs`` (others were done already), locked."""
+        """The still-pending triggers among ``seqs`` (others were done already), locked.
+
+        Waits for rows another transaction holds (not SKIP LOCKED): a relay that has sent a message
+        but not yet committed must not make its trigger look done. Rows are locked in ``seq``
+        order, the same in every worker.
+        """
         found: list[Trigger] = []
         for part in chunks(sorted(set(seqs))):
             query = select(tables.outbox).where(_O.seq.in_(part)).order_by(_O.seq)
             if self._conn.dialect.name == "postgresql":
-                query = query.with_for_update(skip_locked=True)
+                query = query.with_for_update()
             found.extend(Trigger(**row) for row in self._conn.execute(query).mappings())
         return found
 
