@@ -64,7 +64,12 @@ class PostgresServer:
     def start(self) -> PostgresServer:
         if self.as_postgres:
             shutil.chown(self.root, "postgres", "postgres")
-        self._run(_postgres_bin("initdb"), "-D", str(self.data), "-A", "trust", "-U", "postgres")
+        # UTF8 whatever the machine's locale (an unset LANG would give SQL_ASCII); C collation
+        # orders like SQLite does (by code point).
+        self._run(
+            _postgres_bin("initdb"),
+            *("-D", str(self.data), "-A", "trust", "-U", "postgres", "-E", "UTF8", "--locale=C"),
+        )
         self._pg_start()
         return self
 
