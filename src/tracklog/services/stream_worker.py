@@ -70,8 +70,11 @@ class StreamWorker:
         while not stop.is_set() and not self._stop.is_set():
             try:
                 busy = self.step()
-            except (RedisError, SQLAlchemyError) as error:
-                log.warning("worker step failed; retrying", extra={"error": repr(error)})
+            except Exception as error:  # an outage (Redis, store) or a bug: log, wait, retry
+                if isinstance(error, RedisError | SQLAlchemyError):
+                    log.warning("worker step failed; retrying", extra={"error": repr(error)})
+                else:
+                    log.exception("worker step failed unexpectedly; retrying")
                 self._next_rebalance = 0.0
                 self._unfinished |= self.owned  # re-read what was read but not acknowledged
                 self._stop.wait(poll)
@@ -84,7 +87,8 @@ class StreamWorker:
         """One round: relay a batch, keep leases fresh, aggregate what the owned streams hold."""
         relayed = relay_outbox(self._deps, self._streams)
         self._rebalance()
-        return bool(relayed or self._process_owned())
+        handled = self._process_owned()  # every round, however busy the relay is
+        return bool(relayed or handled)
 
     def drain(self) -> int:
         """Relay and aggregate until nothing is left that this worker may process."""
