@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+import redis
 from fastapi.testclient import TestClient
 
+from tests import backends
 from tracklog.adapters.clock import Clock
 from tracklog.adapters.tokens import TokenCodec
 from tracklog.bootstrap import Tracklog, bootstrap
@@ -22,17 +25,85 @@ MakeSettings = Callable[..., Settings]
 MakeTracklog = Callable[..., Tracklog]
 
 
+BACKENDS = ("sqlite", "postgres")
+
+
+def _unavailable(what: str, error: Exception) -> None:
+    """Under CI a backend that cannot start fails the run; locally the test is skipped, loudly."""
+    reason = f"{what} unavailable: {error}"
+    if os.environ.get("CI", "").lower() == "true":
+        pytest.fail(reason, pytrace=False)
+    pytest.skip(f"!!! {reason} (set CI=true to make this a failure)")
+
+
+@pytest.fixture(scope="session")
+def postgres_databases() -> Iterator[backends.PostgresDatabases]:
+    """A throwaway PostgreSQL server for the session (or ``TRACKLOG_TEST_DATABASE_URL``)."""
+    given = os.environ.get("TRACKLOG_TEST_DATABASE_URL")
+    if given:
+        yield backends.PostgresDatabases(given)
+        return
+    server = backends.PostgresServer()
+    try:
+        server.start()
+    except backends.BackendUnavailable as error:
+        server.cleanup()
+        _unavailable("PostgreSQL", error)
+    yield backends.PostgresDatabases(server.url)
+    server.cleanup()
+
+
+@pytest.fixture(scope="session")
+def redis_server_url() -> Iterator[str]:
+    """A throwaway Redis server for the session (or ``TRACKLOG_TEST_REDIS_URL``)."""
+    given = os.environ.get("TRACKLOG_TEST_REDIS_URL")
+    if given:
+        yield given
+        return
+    server = backends.RedisServer()
+    try:
+        server.start()
+    except backends.BackendUnavailable as error:
+        server.cleanup()
+        _unavailable("Redis", error)
+    yield server.url
+    server.cleanup()
+
+
+@pytest.fixture(params=BACKENDS)
+def backend(request: pytest.FixtureRequest) -> str:
+    """``sqlite``: embedded mode. ``postgres``: server mode, PostgreSQL + Redis."""
+    return str(request.param)
+
+
 @pytest.fixture
-def database_url(tmp_path: Path) -> str:
+def database_url(backend: str, tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[str]:
     """A fresh, empty database for one test."""
-    return f"sqlite:///{tmp_path / 'tracklog.db'}"
+    if backend == "sqlite":
+        yield f"sqlite:///{tmp_path / 'tracklog.db'}"
+        return
+    databases: backends.PostgresDatabases = request.getfixturevalue("postgres_databases")
+    url = databases.create()
+    yield url
+    databases.drop(url)
 
 
 @pytest.fixture
-def make_settings(database_url: str) -> MakeSettings:
+def redis_url(backend: str, request: pytest.FixtureRequest) -> str | None:
+    """Server mode's Redis, emptied for this test; ``None`` in embedded mode."""
+    if backend == "sqlite":
+        return None
+    url: str = request.getfixturevalue("redis_server_url")
+    redis.Redis.from_url(url).flushall()
+    return url
+
+
+@pytest.fixture
+def make_settings(database_url: str, redis_url: str | None) -> MakeSettings:
     def make(**overrides: Any) -> Settings:
         values: dict[str, Any] = {
             "database_url": database_url,
+            "redis_url": redis_url,
             "auth_jwt_secret": TEST_SECRET,
             "worker_poll_ms": 20,
         }

@@ -4,16 +4,22 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from typing import Protocol
 
 from tracklog.adapters.cache.memory import MemoryCache
+from tracklog.adapters.cache.port import Cache
+from tracklog.adapters.cache.redis import RedisCache
 from tracklog.adapters.clock import Clock, SystemClock
 from tracklog.adapters.metrics import Metrics
+from tracklog.adapters.redis_link.client import connect
 from tracklog.adapters.store.engine import build_engine
 from tracklog.adapters.store.store import Store
+from tracklog.adapters.stream.redis_streams import RedisStreams
 from tracklog.domain.copy_rules import parse_copy_rules, startup_warning
 from tracklog.domain.modes import Mode, same_shape
 from tracklog.services.deps import Deps
-from tracklog.services.pipeline import pipeline_status
+from tracklog.services.pipeline import PARTITIONS, pipeline_status
+from tracklog.services.stream_worker import StreamWorker
 from tracklog.services.worker import EmbeddedWorker
 from tracklog.settings import Settings, load_settings
 
@@ -24,20 +30,34 @@ class StartupRefused(Exception):
     """The instance must not start; the message says why and how to proceed."""
 
 
+class Worker(Protocol):
+    def start(self) -> None: ...
+
+    def stop(self, timeout: float = 5.0) -> None: ...
+
+    def wake(self) -> None: ...
+
+    def drain(self) -> int: ...
+
+
 @dataclass
 class Tracklog:
-    """A wired instance: handlers' dependencies plus the embedded worker (when it runs here)."""
+    """A wired instance: handlers' dependencies, the aggregation worker and, in server mode, the
+    event stream. ``start`` runs the worker in this process only when the settings say so."""
 
     deps: Deps
-    worker: EmbeddedWorker | None
+    worker: Worker | None
+    streams: RedisStreams | None = None
 
     def start(self) -> None:
-        if self.worker is not None:
+        if self.worker is not None and self.deps.settings.runs_embedded_worker:
             self.worker.start()
 
     def close(self) -> None:
         if self.worker is not None:
             self.worker.stop()
+        if self.streams is not None:
+            self.streams.client.close()
         self.deps.store.dispose()
 
 
@@ -56,23 +76,31 @@ def bootstrap(
         clock,
     )
     _prepare_schema(store, migrate)
+    metrics = Metrics()
+    streams = None
+    cache: Cache = MemoryCache()
+    if settings.redis_url is not None:
+        client = connect(settings.redis_url)
+        streams = RedisStreams(client, PARTITIONS)
+        cache = RedisCache(client, on_error=metrics.cache_errors.inc)
     deps = Deps(
         settings=settings,
         store=store,
-        cache=MemoryCache(),
+        cache=cache,
         clock=clock,
-        metrics=Metrics(),
+        metrics=metrics,
+        streams=streams,
         copy_policy=parse_copy_rules(settings.copy_rules),
     )
     for warning in startup_warnings(settings):
         log.warning("start-up warning", extra={"warning": warning})
     if store.current_revision() is not None:  # ``migrate="never"`` on an empty database
         _check_stamps(deps, check_mode=check_mode)
-    worker = EmbeddedWorker(deps) if settings.embedded_worker else None
-    if worker is not None:
+    worker: Worker = EmbeddedWorker(deps) if streams is None else StreamWorker(deps, streams)
+    if streams is None:
         deps.wake_worker = worker.wake
     deps.metrics.watch_pipeline(lambda: pipeline_status(deps))
-    return Tracklog(deps=deps, worker=worker)
+    return Tracklog(deps=deps, worker=worker, streams=streams)
 
 
 def startup_warnings(settings: Settings) -> list[str]:

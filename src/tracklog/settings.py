@@ -49,7 +49,9 @@ class Settings(BaseModel):
     worker_partitions: int = Field(default=16, ge=1, le=1024)
     worker_batch_size: int = Field(default=500, ge=1, le=100_000)
     worker_poll_ms: int = Field(default=200, ge=1, le=60_000)
-    embedded_worker: bool = True
+    embedded_worker: bool | None = None  # None: on in embedded mode, off with Redis (server mode)
+    worker_lease_ms: int = Field(default=10_000, ge=100, le=600_000)
+    stream_redeliver_ms: int = Field(default=60_000, ge=100, le=86_400_000)
     dlq_max_attempts: int = Field(default=5, ge=1, le=100)
     event_retention_days: int = Field(default=30, ge=7)
     max_sync_events: int = Field(default=1000, ge=1, le=10_000)
@@ -61,6 +63,15 @@ class Settings(BaseModel):
     def _copy_rules_as_json(cls, value: Any) -> Any:
         """A config file may give the rules as a table; they are kept as JSON text."""
         return json.dumps(value) if isinstance(value, dict | list) else value
+
+    @field_validator("redis_url")
+    @classmethod
+    def _redis_url(cls, value: str | None) -> str | None:
+        if value is None or not value.strip():
+            return None
+        if not value.startswith(("redis://", "rediss://", "redis+cluster://", "unix://")):
+            raise ValueError("must start with redis://, rediss://, redis+cluster:// or unix://")
+        return value.strip()
 
     @field_validator("sqlite_synchronous")
     @classmethod
@@ -98,6 +109,15 @@ class Settings(BaseModel):
     @property
     def uses_placeholder_secret(self) -> bool:
         return self.auth_jwt_algorithm == "HS256" and self.auth_jwt_secret in PLACEHOLDER_SECRETS
+
+    @property
+    def server_mode(self) -> bool:
+        """Redis configured: Redis cache and event stream, aggregation in ``tracklog worker``."""
+        return self.redis_url is not None
+
+    @property
+    def runs_embedded_worker(self) -> bool:
+        return self.embedded_worker if self.embedded_worker is not None else not self.server_mode
 
     @property
     def is_production(self) -> bool:

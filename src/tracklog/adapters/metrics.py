@@ -56,6 +56,12 @@ class Metrics:
             "tracklog_collection_completed", "collection.completed events emitted", registry=r
         )
 
+        self.cache_errors = Counter(
+            "tracklog_cache_errors",
+            "Cache calls that failed (reads fell back to the store)",
+            registry=r,
+        )
+
     def watch_pipeline(self, probe: PipelineProbe) -> None:
         """Expose gauges read from the store at scrape time (backlog, lag, dead letters)."""
         self.registry.register(_PipelineCollector(probe))

@@ -55,28 +55,41 @@ class AggregationReport:
 def aggregate_pending(
     deps: Deps, partitions: Sequence[int] | None = None, limit: int | None = None
 ) -> AggregationReport:
-    """Take a batch of triggers, coalesce them per enrolment, recompute, and remove them."""
+    """Embedded mode: take a batch of triggers from the outbox and process them."""
     batch = limit or deps.settings.worker_batch_size
     with deps.store.unit_of_work() as uow:
         triggers = uow.pipeline.claim(partitions, batch)
         if not triggers:
             return AggregationReport(0, 0, 0, 0)
-        by_user: dict[str, list[Trigger]] = defaultdict(list)
-        for trigger in triggers:
-            by_user[trigger.user_id].append(trigger)
-        done: list[int] = []
-        computed = failed = dead = 0
-        for _, user_triggers in sorted(by_user.items()):  # one lock order for every worker
-            try:
-                with uow.connection.begin_nested():
-                    computed += _aggregate_user(deps, uow, user_triggers)
-                done.extend(t.seq for t in user_triggers)
-            except Exception as error:  # one learner's poison must not stop the others
-                failed += 1
-                dead += _fail(deps, uow, user_triggers, error)
-        uow.pipeline.remove(done)
+        report = process_triggers(deps, uow, triggers)
         uow.commit()
-    _observe(deps, triggers, done, computed)
+    return report
+
+
+def process_triggers(deps: Deps, uow: UnitOfWork, triggers: Sequence[Trigger]) -> AggregationReport:
+    """Coalesce triggers per learner, recompute, remove the done ones; the caller commits.
+
+    Shared by the embedded worker (triggers claimed from the outbox) and the stream worker
+    (triggers named by stream messages). Each learner is recomputed under its lock, in its own
+    savepoint: a failure counts an attempt (dead letter after N) and leaves the others alone.
+    """
+    by_user: dict[str, list[Trigger]] = defaultdict(list)
+    for trigger in triggers:
+        by_user[trigger.user_id].append(trigger)
+    done: list[int] = []
+    computed = failed = dead = 0
+    for user_id in sorted(by_user):  # one lock order for every worker: no deadlock between them
+        user_triggers = by_user[user_id]
+        try:
+            with uow.connection.begin_nested():
+                uow.lock_user(user_id)
+                computed += _aggregate_user(deps, uow, user_triggers)
+            done.extend(t.seq for t in user_triggers)
+        except Exception as error:  # one learner's poison must not stop the others
+            failed += 1
+            dead += _fail(deps, uow, user_triggers, error)
+    uow.pipeline.remove(done)
+    uow.after_commit(lambda: _observe(deps, triggers, done, computed))
     return AggregationReport(len(triggers), computed, failed, dead)
 
 
@@ -139,7 +152,14 @@ def pipeline_status(deps: Deps) -> dict[str, float]:
         backlog, oldest = uow.pipeline.backlog()
         dead = uow.pipeline.dead_letter_count()
     lag = 0.0 if oldest is None else max(0, deps.clock.now_ms() - oldest) / 1000
-    return {"outbox_backlog": backlog, "aggregation_lag_seconds": lag, "dead_letters": dead}
+    status: dict[str, float] = {
+        "outbox_backlog": backlog,
+        "aggregation_lag_seconds": lag,
+        "dead_letters": dead,
+    }
+    if deps.streams is not None:  # server mode: messages in the streams not yet acknowledged
+        status["stream_backlog"] = deps.streams.backlog()
+    return status
 
 
 def pipeline_report(deps: Deps) -> dict[str, object]:
@@ -163,6 +183,7 @@ def pipeline_report(deps: Deps) -> dict[str, object]:
         "moduleTypes": {"lastMinute": last_minute, "last24h": last_day},
         "lastReconciliation": None,
         "countersSince": "process start (per API process)",
+        "streamBacklog": deps.streams.backlog() if deps.streams is not None else None,
     }
 
 

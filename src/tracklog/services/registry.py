@@ -78,6 +78,7 @@ def put_collection(deps: Deps, actor: str, command: PutCollection) -> tuple[Coll
         )
         _recompute_collection(uow, candidate.collection_id)
         key = _cache_key(candidate.collection_id)
+        deps.cache.delete(key)  # before commit: a write that cannot invalidate is refused
         uow.after_commit(lambda: deps.cache.set(key, _encode(candidate), _CACHE_TTL_S))
         uow.after_commit(deps.wake_worker)
         uow.commit()

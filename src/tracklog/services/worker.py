@@ -37,12 +37,14 @@ class EmbeddedWorker:
             self._thread = None
 
     def drain(self) -> int:
-        """Process until the outbox is empty (tests, demo loading, shutdown)."""
+        """Process until the outbox is empty (tests, demo loading, shutdown).
+
+        Terminates: every round removes triggers or counts an attempt on them, and a trigger
+        that keeps failing goes to the dead letters after ``dlq_max_attempts``.
+        """
         total = 0
         while (report := aggregate_pending(self._deps, self._partitions)).triggers:
             total += report.triggers
-            if report.triggers == report.failed:
-                break
         return total
 
     def _run(self) -> None:

@@ -11,7 +11,8 @@ from sqlalchemy.pool import StaticPool
 
 
 def _json_dumps(value: Any) -> str:
-    return orjson.dumps(value).decode()
+    # OPT_NON_STR_KEYS: keys that are str subclasses (e.g. SQLAlchemy's quoted_name) are keys too
+    return orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS).decode()
 
 
 def normalise_url(url: str) -> str:

@@ -6,7 +6,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, delete, func, select, update
+from sqlalchemy import Connection, delete, func, or_, select, update
+from sqlalchemy.sql.elements import ColumnElement
 
 from tracklog.adapters.store import tables
 from tracklog.adapters.store.upsert import chunks
@@ -32,6 +33,7 @@ class Trigger:
     created_ts: int
     attempts: int
     last_error: str | None = None
+    relayed_ts: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,6 +121,37 @@ class PipelineRepository:
             query = query.with_for_update(skip_locked=True)
         return [Trigger(**row) for row in self._conn.execute(query).mappings()]
 
+    def claim_seqs(self, seqs: Sequence[int]) -> list[Trigger]:
+        """The still-pending triggers among ``seqs`` (others were done already), locked.
+
+        Waits for rows another transaction holds (not SKIP LOCKED): a relay that has sent a message
+        but not yet committed must not make its trigger look done. Rows are locked in ``seq``
+        order, the same in every worker.
+        """
+        found: list[Trigger] = []
+        for part in chunks(sorted(set(seqs))):
+            query = select(tables.outbox).where(_O.seq.in_(part)).order_by(_O.seq)
+            if self._conn.dialect.name == "postgresql":
+                query = query.with_for_update()
+            found.extend(Trigger(**row) for row in self._conn.execute(query).mappings())
+        return found
+
+    def claim_for_relay(self, limit: int, relayed_before: int | None) -> list[Trigger]:
+        """Triggers never relayed, or relayed before ``relayed_before`` (their message was lost)."""
+        waiting: ColumnElement[bool] = _O.relayed_ts.is_(None)
+        if relayed_before is not None:
+            waiting = or_(waiting, _O.relayed_ts < relayed_before)
+        query = select(tables.outbox).where(waiting).order_by(_O.seq).limit(limit)
+        if self._conn.dialect.name == "postgresql":
+            query = query.with_for_update(skip_locked=True)
+        return [Trigger(**row) for row in self._conn.execute(query).mappings()]
+
+    def mark_relayed(self, seqs: Sequence[int]) -> None:
+        for part in chunks(list(seqs)):
+            self._conn.execute(
+                update(tables.outbox).where(_O.seq.in_(part)).values(relayed_ts=self._now)
+            )
+
     def remove(self, seqs: Sequence[int]) -> None:
         for part in chunks(list(seqs)):
             self._conn.execute(delete(tables.outbox).where(_O.seq.in_(part)))
@@ -128,7 +161,7 @@ class PipelineRepository:
             self._conn.execute(
                 update(tables.outbox)
                 .where(_O.seq.in_(part))
-                .values(attempts=_O.attempts + 1, last_error=error[:2000])
+                .values(attempts=_O.attempts + 1, last_error=error[:2000], relayed_ts=None)
             )
 
     def has_pending_for(self, user_id: str) -> bool:

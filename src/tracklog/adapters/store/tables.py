@@ -144,6 +144,7 @@ outbox = Table(
     Column("created_ts", Millis, nullable=False),
     Column("attempts", Integer, nullable=False, default=0),
     Column("last_error", Text),
+    Column("relayed_ts", Millis),  # server mode: when it was last sent to the event stream
     Index("ix_outbox_partition_seq", "partition", "seq"),
     Index("ix_outbox_user", "user_id"),
 )

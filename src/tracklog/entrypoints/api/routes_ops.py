@@ -25,13 +25,13 @@ async def readyz(request: Request) -> Response:
     """The store, cache and event stream are reachable."""
     d = deps(request)
     checks: dict[str, str] = {}
-    for name, probe in (("store", d.store.ping), ("cache", d.cache.ping)):
+    stream = d.streams.ping if d.streams is not None else d.store.ping  # embedded: the outbox
+    for name, probe in (("store", d.store.ping), ("cache", d.cache.ping), ("stream", stream)):
         try:
             await call(probe)
             checks[name] = "ok"
         except Exception as error:
             checks[name] = f"unreachable: {type(error).__name__}"
-    checks["stream"] = checks["store"]  # embedded: the outbox lives in the store
     if any(v != "ok" for v in checks.values()):
         raise Unavailable(f"not ready: {checks}", field="readyz")
     return reply(request, {"status": "ready", "checks": checks})

@@ -43,6 +43,9 @@ def replay(ids: list[int] = typer.Argument(None, help="Ids to replay (default: a
     banner(current)
     tracklog = instance(current)
     count = pipeline.replay_dead_letters(tracklog.deps, ids or None)
-    drained = tracklog.worker.drain() if tracklog.worker else 0
-    console.print(f"replayed {count} dead letter(s); {drained} trigger(s) processed")
+    if current.runs_embedded_worker and tracklog.worker is not None:
+        drained = tracklog.worker.drain()
+        console.print(f"replayed {count} dead letter(s); {drained} trigger(s) processed")
+    else:  # server mode: the running `tracklog worker` processes pick them up
+        console.print(f"replayed {count} dead letter(s); the workers will process them")
     tracklog.close()

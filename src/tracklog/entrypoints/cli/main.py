@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from tracklog.entrypoints.cli import db, demo, dlq, mode, serve, token
+from tracklog.entrypoints.cli import db, demo, dlq, mode, serve, token, worker
 
 app = typer.Typer(
     name="tracklog",
@@ -14,6 +14,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 app.command("serve")(serve.serve)
+app.command("worker")(worker.worker)
 app.command("demo")(demo.demo)
 app.add_typer(db.app, name="db")
 app.add_typer(token.app, name="token")

@@ -17,7 +17,8 @@ def serve(
         False, "--no-auth", help="Development only: accept requests without a token."
     ),
 ) -> None:
-    """Serve the API (the embedded aggregation worker runs in the same process)."""
+    """Serve the API. Embedded mode runs the aggregation worker in this process; server mode
+    (TRACKLOG_REDIS_URL set) leaves it to `tracklog worker` unless TRACKLOG_EMBEDDED_WORKER=true."""
     current = settings()
     banner(current)
     run(current, host=host, port=port, no_auth=no_auth)
@@ -33,4 +34,6 @@ def run(current: Settings, *, host: str | None, port: int | None, no_auth: bool)
     bind_host = host or current.host
     bind_port = port or current.port
     console.print(f"serving on http://{bind_host}:{bind_port} (docs at /docs)")
+    if current.server_mode and not current.runs_embedded_worker:
+        console.print("server mode: summaries are aggregated by `tracklog worker` processes")
     uvicorn.run(app, host=bind_host, port=bind_port, log_level="warning", access_log=False)

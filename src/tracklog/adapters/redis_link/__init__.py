@@ -1,0 +1,1 @@
+"""Redis connections for server mode: one standalone server or a Redis Cluster."""

@@ -1,0 +1,1 @@
+"""The server-mode event transport: outbox triggers relayed to Redis Streams."""
