@@ -28,7 +28,7 @@ def wait_for_stored_summary(
 def test_the_embedded_worker_converges_stored_summaries_by_itself(
     make_tracklog: MakeTracklog,
 ) -> None:
-    tracklog = make_tracklog()
+    tracklog = make_tracklog(embedded_worker=True)  # server mode: the stream worker, in-process
     tracklog.start()
     deps = tracklog.deps
     enrolled_course(deps, ("learner-1",), leaves=("a",))
@@ -44,7 +44,7 @@ def test_the_embedded_worker_converges_stored_summaries_by_itself(
 def test_stored_summaries_match_live_reads_after_concurrent_writes(
     make_tracklog: MakeTracklog,
 ) -> None:
-    tracklog = make_tracklog()
+    tracklog = make_tracklog(embedded_worker=True)  # server mode: the stream worker, in-process
     tracklog.start()
     deps = tracklog.deps
     users = ("learner-1", "learner-2", "learner-3")
