@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import Connection, delete, func, select, update
 
 from tracklog.adapters.store import tables
-from tracklog.adapters.store.upsert import chunks
+from tracklog.adapters.store.upsert import chunks, insert_plain
 
 _J = tables.event_journal.c
 _O = tables.outbox.c
@@ -63,7 +63,7 @@ class PipelineRepository:
 
     def add_events(self, rows: Sequence[dict[str, Any]]) -> None:
         if rows:
-            self._conn.execute(tables.event_journal.insert(), list(rows))
+            insert_plain(self._conn, tables.event_journal, rows)
 
     def purge_events_before(self, ts: int) -> int:
         result = self._conn.execute(delete(tables.event_journal).where(_J.ingested_ts < ts))
@@ -80,7 +80,7 @@ class PipelineRepository:
     # outbox --------------------------------------------------------------------------------
     def add_triggers(self, rows: Sequence[dict[str, Any]]) -> None:
         if rows:
-            self._conn.execute(tables.outbox.insert(), list(rows))
+            insert_plain(self._conn, tables.outbox, rows)
 
     def claim(self, partitions: Sequence[int] | None, limit: int) -> list[Trigger]:
         query = select(tables.outbox).order_by(_O.seq).limit(limit)
