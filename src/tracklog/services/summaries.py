@@ -73,7 +73,8 @@ def read_summary(deps: Deps, user_id: str, collection_id: str, context_id: str |
         pending = uow.pipeline.has_pending_for(user_id)
     summary = compute_summary(inputs, deps.clock.now_ms()).summary
     stored_at = inputs.previous.last_updated_ts if inputs.previous else None
-    return replace(summary, last_updated_ts=stored_at, pending=pending or stored_at is None)
+    never_stored = inputs.enrolled_ts is not None and stored_at is None
+    return replace(summary, last_updated_ts=stored_at, pending=pending or never_stored)
 
 
 def list_summaries(deps: Deps, user_id: str) -> list[Summary]:

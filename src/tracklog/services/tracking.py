@@ -10,7 +10,7 @@ from tracklog.adapters.store.unit_of_work import UnitOfWork
 from tracklog.domain import merge
 from tracklog.domain.attempts import build_attempt, newer_attempt
 from tracklog.domain.dedup import Verdict, classify
-from tracklog.domain.errors import InvalidInput, MissingInput, TracklogError
+from tracklog.domain.errors import EventConflict, InvalidInput, MissingInput, TracklogError
 from tracklog.domain.identity import derive_event_id, payload_hash
 from tracklog.domain.model import (
     Attempt,
@@ -193,10 +193,9 @@ def _result(
     event = p.event
     verdict = verdicts[id(p)]
     if verdict is Verdict.CONFLICT:
-        error = TracklogError(
+        error = EventConflict(
             f"eventId '{event.event_id}' was already used with a different payload",
             field="eventId",
-            code="EVENT_ID_CONFLICT",
         )
         return EventResult(event.event_id, "rejected", key=event.key, error=error)
     record = stored.get(event.key)
@@ -218,7 +217,7 @@ def _count(
         else:
             type_, module = "unknown", None
         outcome = result.outcome
-        if result.error is not None and result.error.code == "EVENT_ID_CONFLICT":
+        if isinstance(result.error, EventConflict):
             outcome = "conflict"
         tally[(outcome, type_, module)] += 1
     for (outcome, type_, module), count in tally.items():  # one increment per label set

@@ -104,7 +104,7 @@ def status_of(error: TracklogError) -> int:
         return 403
     if isinstance(error, NotFound):
         return 404
-    if isinstance(error, Conflict) or error.code == "EVENT_ID_CONFLICT":
+    if isinstance(error, Conflict):
         return 409
     if isinstance(error, PayloadTooLarge):
         return 413
