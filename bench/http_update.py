@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from bench import servers, world
+from bench import raw_sqlite, servers, world
 from bench.config import Config, Say
 from bench.figures import Figure
 from bench.loadgen import Load, LoadResult, closed_loop, paced
 from bench.payloads import VIEW_UPDATE
-from bench.workload import Shape
+from bench.workload import Shape, sync_events
 
 RATE_SHARE = 0.60
 P99_LIMIT_MS = 20.0
@@ -20,6 +20,8 @@ def run(config: Config, say: Say) -> list[Figure]:
     token = world.admin_token(instance.deps.settings)
     instance.close()
     seconds, conns = config.http_seconds, config.connections
+    fsync_limit = _fsync_limit(config, shape)
+    say(f"raw sqlite3, one durable transaction per event: {fsync_limit:,.0f} tx/s")
 
     with servers.serving(servers.bare_command(), config.workdir / "bare.log") as url:
         load = Load(url, VIEW_UPDATE, token, shape.users, "bare")
@@ -39,10 +41,19 @@ def run(config: Config, say: Say) -> list[Figure]:
             Load(url, VIEW_UPDATE, token, shape.users, "half"), seconds=seconds, rate=top.rate / 2
         )
         say(f"at {half.rate:,.0f} req/s: p50 {half.p50_ms:.1f} ms, p99 {half.p99_ms:.1f} ms")
-    return _figures(bare, top, half)
+    return _figures(bare, top, half, fsync_limit)
 
 
-def _figures(bare: LoadResult, top: LoadResult, half: LoadResult) -> list[Figure]:
+def _fsync_limit(config: Config, shape: Shape) -> float:
+    db = config.workdir / "one-tx.db"
+    world.prepare(db, shape).close()
+    user = shape.user_ids()[0]
+    return raw_sqlite.one_transaction_per_event(db, user, sync_events(shape, user, "tx", 300))
+
+
+def _figures(
+    bare: LoadResult, top: LoadResult, half: LoadResult, fsync_limit: float
+) -> list[Figure]:
     errors = top.errors + half.errors
     note = f"load generator {top.generator}; {errors} non-2xx/failed requests"
     return [
@@ -63,5 +74,19 @@ def _figures(bare: LoadResult, top: LoadResult, half: LoadResult) -> list[Figure
             f"< {P99_LIMIT_MS:.0f} ms",
             half.p99_ms < P99_LIMIT_MS and errors == 0,
             note=f"p50 {half.p50_ms:.1f} ms; 8 connections paced; {note}",
+        ),
+        Figure(
+            "view/update max rate vs one durable SQLite transaction per event",
+            top.rate,
+            "req/s",
+            "(reference)",
+            True,
+            bare=fsync_limit,
+            bare_name="raw sqlite3 one tx per event",
+            note=(
+                "single-threaded plain sqlite3, each event its own BEGIN IMMEDIATE ... COMMIT "
+                "(record upsert + journal + outbox) with synchronous=FULL: the fsync limit "
+                "that one transaction per request imposes"
+            ),
         ),
     ]

@@ -90,3 +90,27 @@ def _rows(
 
 def _json(value: Any) -> str | None:
     return None if value is None else orjson.dumps(value).decode()
+
+
+def one_transaction_per_event(db: Path, user: str, events: Sequence[dict[str, Any]]) -> float:
+    """Transactions/s when each event is its own durable transaction (the fsync limit).
+
+    Each transaction upserts the event's record and inserts its journal and outbox rows, as a
+    single ``view/update`` does.
+    """
+    now = int(time.time() * 1000)
+    records, journal_rows, triggers = _rows(user, events, now, with_pipeline=True)
+    upsert = _insert("consumption", _RECORD_COLUMNS, _KEY)
+    journal = _insert("event_journal", _JOURNAL_COLUMNS)
+    outbox = _insert("outbox", _OUTBOX_COLUMNS)
+    conn = connect(db)
+    started = time.perf_counter()
+    for index, record in enumerate(records):
+        conn.execute("BEGIN IMMEDIATE")
+        conn.execute(upsert, record)
+        conn.execute(journal, journal_rows[index])
+        conn.execute(outbox, triggers[index % len(triggers)])
+        conn.execute("COMMIT")
+    elapsed = time.perf_counter() - started
+    conn.close()
+    return len(records) / elapsed
