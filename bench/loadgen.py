@@ -97,14 +97,14 @@ def closed_loop(
 
 
 def paced(load: Load, *, seconds: float, rate: float, connections: int = 8) -> LoadResult:
-    """About ``rate`` requests/s: a short probe calibrates the pause between requests."""
-    delay = connections * 1000 / rate
+    """About ``rate`` requests/s (never much more): each connection pauses between requests for
+    its share of the interval minus the typical (p50) latency seen in a short probe."""
+    interval_ms = connections * 1000 / rate
     probe_load = Load(load.url, load.payload, load.token, load.users, load.prefix + "p")
     probe = closed_loop(
-        probe_load, seconds=min(2.0, seconds), connections=connections, delay_ms=delay
+        probe_load, seconds=min(2.0, seconds), connections=connections, delay_ms=interval_ms
     )
-    service_ms = max(0.0, connections * 1000 / max(probe.rate, 1e-9) - delay)
-    delay = max(0.0, connections * 1000 / rate - service_ms)
+    delay = max(1.0, interval_ms - probe.p50_ms)
     return closed_loop(load, seconds=seconds, connections=connections, delay_ms=delay)
 
 

@@ -72,7 +72,7 @@ def _figure(result: LoadResult, top: LoadResult, bare: LoadResult, payload: Payl
         note=(
             f"p50 {result.p50_ms:.2f} ms at {result.rate:,.0f} req/s, half the max rate "
             f"({top.rate:,.0f} req/s, p99 {top.p99_ms:.1f} ms at max); bare endpoint paced at "
-            f"the same rate: p50 {bare.p50_ms:.2f} ms; {result.errors + top.errors} errors; "
+            f"view/read's rate: p50 {bare.p50_ms:.2f} ms; {result.errors + top.errors} errors; "
             f"{result.generator}"
         ),
     )
