@@ -61,3 +61,18 @@ def test_events_are_counted_by_outcome_type_and_source(tracklog: Tracklog) -> No
     with deps.store.reader() as uow:
         count = uow.connection.execute(select(func.count()).select_from(tables.event_journal))
         assert count.scalar_one() == 3
+
+
+def test_a_later_batch_merges_into_the_stored_records_of_its_keys(tracklog: Tracklog) -> None:
+    deps = tracklog.deps
+    record_events(deps, _batch(_update("e1", "a", 40), _update("e2", "b", 10)))
+
+    record_events(deps, _batch(_update("e3", "a", 5), _update("e4", "b", 60)))
+
+    with deps.store.reader() as uow:
+        rows = uow.connection.execute(
+            select(tables.consumption.c.content_id, tables.consumption.c.progress)
+            .where(tables.consumption.c.user_id == "learner-1")
+            .order_by(tables.consumption.c.content_id)
+        ).all()
+    assert [tuple(r) for r in rows] == [("a", 40), ("b", 60)]

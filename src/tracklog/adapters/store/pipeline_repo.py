@@ -6,7 +6,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, delete, func, select, update
+from sqlalchemy import Connection, bindparam, delete, func, select, update
 
 from tracklog.adapters.store import tables
 from tracklog.adapters.store.upsert import chunks, insert_plain
@@ -14,6 +14,11 @@ from tracklog.adapters.store.upsert import chunks, insert_plain
 _J = tables.event_journal.c
 _O = tables.outbox.c
 _D = tables.dead_letters.c
+
+# Built once: building a statement (and its cache key) per call cost more than running it.
+_KNOWN_EVENTS = select(_J.event_id, _J.payload_hash).where(
+    _J.user_id == bindparam("user_id"), _J.event_id.in_(bindparam("event_ids", expanding=True))
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,10 +60,9 @@ class PipelineRepository:
         """Payload hashes of the given event ids that were already applied for this user."""
         known: dict[str, str] = {}
         for part in chunks(sorted(set(event_ids))):
-            query = select(_J.event_id, _J.payload_hash).where(
-                _J.user_id == user_id, _J.event_id.in_(part)
-            )
-            known.update({row.event_id: row.payload_hash for row in self._conn.execute(query)})
+            params = {"user_id": user_id, "event_ids": list(part)}
+            rows = self._conn.execute(_KNOWN_EVENTS, params)
+            known.update({row.event_id: row.payload_hash for row in rows})
         return known
 
     def add_events(self, rows: Sequence[dict[str, Any]]) -> None:
