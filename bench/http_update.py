@@ -19,29 +19,50 @@ def run(config: Config, say: Say) -> list[Figure]:
     instance = world.prepare(db, shape)
     token = world.admin_token(instance.deps.settings)
     instance.close()
-    seconds, conns = config.http_seconds, config.connections
     fsync_limit = _fsync_limit(config, shape)
     say(f"raw sqlite3, one durable transaction per event: {fsync_limit:,.0f} tx/s")
-
-    with servers.serving(servers.bare_command(), config.workdir / "bare.log") as url:
-        load = Load(url, VIEW_UPDATE, token, shape.users, "bare")
-        closed_loop(load, seconds=1, connections=conns)  # warm-up
-        bare = closed_loop(load, seconds=seconds, connections=conns)
-    say(f"bare FastAPI: {bare.rate:,.0f} req/s, p99 {bare.p99_ms:.1f} ms ({bare.generator})")
-
     env = world.environment_for(db)
     with servers.serving(servers.tracklog_command(), config.workdir / "serve.log", env) as url:
-        load = Load(url, VIEW_UPDATE, token, shape.users, "max")
-        closed_loop(
-            Load(url, VIEW_UPDATE, token, shape.users, "warm"), seconds=1, connections=conns
-        )
-        top = closed_loop(load, seconds=seconds, connections=conns)
+        top = _max_rate(config, Load(url, VIEW_UPDATE, token, shape.users, "max"))
         say(f"tracklog view/update: {top.rate:,.0f} req/s, p99 {top.p99_ms:.1f} ms")
-        half = paced(
-            Load(url, VIEW_UPDATE, token, shape.users, "half"), seconds=seconds, rate=top.rate / 2
-        )
+        half_load = Load(url, VIEW_UPDATE, token, shape.users, "half")
+        half = paced(half_load, seconds=config.http_seconds, rate=top.rate / 2)
         say(f"at {half.rate:,.0f} req/s: p50 {half.p50_ms:.1f} ms, p99 {half.p99_ms:.1f} ms")
-    return _figures(bare, top, half, fsync_limit)
+    with servers.serving(servers.bare_command(), config.workdir / "bare.log") as url:
+        bare = _max_rate(config, Load(url, VIEW_UPDATE, token, shape.users, "bare"))
+        bare_half_load = Load(url, VIEW_UPDATE, token, shape.users, "bare-half")
+        bare_half = paced(bare_half_load, seconds=config.http_seconds, rate=top.rate / 2)
+    say(f"bare FastAPI: {bare.rate:,.0f} req/s ({bare.generator}); p99 {bare_half.p99_ms:.1f} ms "
+        f"at {bare_half.rate:,.0f} req/s")  # fmt: skip
+    env["TRACKLOG_SQLITE_SYNCHRONOUS"] = "NORMAL"
+    with servers.serving(servers.tracklog_command(), config.workdir / "normal.log", env) as url:
+        normal = _max_rate(config, Load(url, VIEW_UPDATE, token, shape.users, "normal"))
+    say(f"tracklog view/update with synchronous=NORMAL: {normal.rate:,.0f} req/s")
+    figures = _figures(bare, top, half, bare_half, fsync_limit)
+    return [*figures, _normal_figure(normal, bare)]
+
+
+def _max_rate(config: Config, load: Load) -> LoadResult:
+    warm = Load(load.url, load.payload, load.token, load.users, load.prefix + "w")
+    closed_loop(warm, seconds=1, connections=config.connections)
+    return closed_loop(load, seconds=config.http_seconds, connections=config.connections)
+
+
+def _normal_figure(normal: LoadResult, bare: LoadResult) -> Figure:
+    return Figure(
+        "view/update max rate with synchronous=NORMAL (not the default)",
+        normal.rate,
+        "req/s",
+        "(reference)",
+        True,
+        bare=bare.rate,
+        bare_name="bare FastAPI",
+        note=(
+            "the same server with TRACKLOG_SQLITE_SYNCHRONOUS=NORMAL (no fsync per commit; loses "
+            "the last transactions on power loss, so not the default, decision 0007): what the "
+            f"fsyncs cost; {normal.errors} errors"
+        ),
+    )
 
 
 def _fsync_limit(config: Config, shape: Shape) -> float:
@@ -52,7 +73,7 @@ def _fsync_limit(config: Config, shape: Shape) -> float:
 
 
 def _figures(
-    bare: LoadResult, top: LoadResult, half: LoadResult, fsync_limit: float
+    bare: LoadResult, top: LoadResult, half: LoadResult, bare_half: LoadResult, fsync_limit: float
 ) -> list[Figure]:
     errors = top.errors + half.errors
     note = f"load generator {top.generator}; {errors} non-2xx/failed requests"
@@ -73,7 +94,12 @@ def _figures(
             "ms",
             f"< {P99_LIMIT_MS:.0f} ms",
             half.p99_ms < P99_LIMIT_MS and errors == 0,
-            note=f"p50 {half.p50_ms:.1f} ms; 8 connections paced; {note}",
+            bare=bare_half.p99_ms,
+            bare_name="bare FastAPI p99 at the same rate",
+            note=(
+                f"p50 {half.p50_ms:.1f} ms; 8 connections paced; bare endpoint paced the same: "
+                f"{bare_half.rate:,.0f} req/s, p50 {bare_half.p50_ms:.1f} ms; {note}"
+            ),
         ),
         Figure(
             "view/update max rate vs one durable SQLite transaction per event",
