@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+
 from sqlalchemy import func, select
 
 from tracklog.adapters.store import tables
@@ -76,3 +78,27 @@ def test_a_later_batch_merges_into_the_stored_records_of_its_keys(tracklog: Trac
             .order_by(tables.consumption.c.content_id)
         ).all()
     assert [tuple(r) for r in rows] == [("a", 40), ("b", 60)]
+
+
+def test_concurrent_single_event_writers_lose_nothing(tracklog: Tracklog) -> None:
+    deps = tracklog.deps
+
+    def write(thread: int) -> None:
+        for n in range(10):
+            event = _update(f"t{thread}-{n}", "a", n)
+            record_events(deps, RecordEvents("learner-1", (event,), Source.API))
+
+    threads = [threading.Thread(target=write, args=(t,)) for t in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    with deps.store.reader() as uow:
+        events = uow.connection.execute(
+            select(tables.consumption.c.event_count).where(tables.consumption.c.content_id == "a")
+        ).scalar_one()
+        journal = uow.connection.execute(
+            select(func.count()).select_from(tables.event_journal)
+        ).scalar_one()
+    assert (events, journal) == (60, 60)
