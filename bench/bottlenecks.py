@@ -9,12 +9,18 @@ from bench.figures import Figure
 
 # Keyed by the start of a figure's name. Kept up to date by hand from profiles (pyinstrument).
 BOTTLENECKS: dict[str, str] = {
-    "view/update": (
-        "one SQLite write transaction per request: writers serialise on SQLite's single write "
-        "lock and wait by polling in its busy handler (sleeps of up to 100 ms; 45 % of py-spy "
-        "samples in BEGIN IMMEDIATE at saturation), each commit fsyncs (synchronous=FULL; compare "
-        "the NORMAL reference row), and each request costs ~0.45 ms of Python in record_events "
-        "plus the HTTP stack. Fix: group commit (decision 0120)"
+    "view/update max": (
+        "one SQLite write transaction per request, serialised on SQLite's single write lock, and "
+        "each one wakes the embedded worker for a second transaction recomputing the learner's "
+        "summary (the same server with the worker off reached 2-3x the rate); each commit fsyncs "
+        "(compare the NORMAL row) and each write costs ~0.45 ms of Python in record_events plus "
+        "the HTTP stack. Fix: group commit for requests and worker (decision 0120)"
+    ),
+    "view/update p99": (
+        "requests queue behind other writers and the worker's aggregation transactions for the "
+        "write lock and an fsync each, on a machine whose bare endpoint alone shows a p99 of "
+        "several ms (see its row); before the writer gate, waiting in SQLite's busy handler "
+        "(sleeps up to 100 ms) made this p99 0.4-2.7 s. Fix: group commit (decision 0120)"
     ),
     "view/sync": (
         "Python CPU per event: record_events costs ~30 us/event (merge, payload hash, SQLAlchemy "
