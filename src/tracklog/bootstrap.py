@@ -10,6 +10,8 @@ from tracklog.adapters.clock import Clock, SystemClock
 from tracklog.adapters.metrics import Metrics
 from tracklog.adapters.store.engine import build_engine
 from tracklog.adapters.store.store import Store
+from tracklog.domain.copy_rules import parse_copy_rules, startup_warning
+from tracklog.domain.modes import Mode, same_shape
 from tracklog.services.deps import Deps
 from tracklog.services.pipeline import pipeline_status
 from tracklog.services.worker import EmbeddedWorker
@@ -44,6 +46,7 @@ def bootstrap(
     *,
     clock: Clock | None = None,
     migrate: str = "if-empty",
+    check_mode: bool = True,
 ) -> Tracklog:
     """Wire an instance. ``migrate``: ``always``, ``if-empty`` (as ``serve`` does) or ``never``."""
     settings = settings or load_settings()
@@ -53,13 +56,30 @@ def bootstrap(
         clock,
     )
     _prepare_schema(store, migrate)
-    deps = Deps(settings=settings, store=store, cache=MemoryCache(), clock=clock, metrics=Metrics())
-    _check_stamps(deps)
+    deps = Deps(
+        settings=settings,
+        store=store,
+        cache=MemoryCache(),
+        clock=clock,
+        metrics=Metrics(),
+        copy_policy=parse_copy_rules(settings.copy_rules),
+    )
+    for warning in startup_warnings(settings):
+        log.warning("start-up warning", extra={"warning": warning})
+    if store.current_revision() is not None:  # ``migrate="never"`` on an empty database
+        _check_stamps(deps, check_mode=check_mode)
     worker = EmbeddedWorker(deps) if settings.embedded_worker else None
     if worker is not None:
         deps.wake_worker = worker.wake
     deps.metrics.watch_pipeline(lambda: pipeline_status(deps))
     return Tracklog(deps=deps, worker=worker)
+
+
+def startup_warnings(settings: Settings) -> list[str]:
+    """Problems that do not stop start-up but must be seen (logged, and shown by the CLI)."""
+    policy = parse_copy_rules(settings.copy_rules)
+    warning = startup_warning(policy, copy_mode=settings.mode is Mode.COPY)
+    return [warning] if warning else []
 
 
 def _prepare_schema(store: Store, migrate: str) -> None:
@@ -73,7 +93,7 @@ def _prepare_schema(store: Store, migrate: str) -> None:
         )
 
 
-def _check_stamps(deps: Deps) -> None:
+def _check_stamps(deps: Deps, *, check_mode: bool = True) -> None:
     """Stamp mode and environment at first start; refuse to read data in another mode's shape."""
     settings = deps.settings
     with deps.store.unit_of_work() as uow:
@@ -84,9 +104,29 @@ def _check_stamps(deps: Deps) -> None:
         if stamped_env is None:
             uow.registry.set_stamp("environment", settings.environment.value)
         uow.commit()
-    if stamped_mode is not None and stamped_mode != settings.mode.value:
-        raise StartupRefused(
-            f"TRACKLOG_MODE={settings.mode.value} but this database holds data written in mode "
-            f"'{stamped_mode}'. Start with TRACKLOG_MODE={stamped_mode}, or convert the data "
-            "first (see docs/modes.md, 'Changing the mode of an instance')."
+    if check_mode and stamped_mode is not None and stamped_mode != settings.mode.value:
+        if stamped_mode not in {m.value for m in Mode}:
+            raise StartupRefused(
+                f"this database is stamped with mode '{stamped_mode}', which this release does "
+                "not know; run the release that wrote it"
+            )
+        raise StartupRefused(mode_mismatch(Mode(stamped_mode), settings.mode))
+
+
+def mode_mismatch(stamped: Mode, wanted: Mode) -> str:
+    """The refusal: what is wrong, and the documented ways to proceed."""
+    head = (
+        f"TRACKLOG_MODE={wanted.value} but this database holds data written in mode "
+        f"'{stamped.value}'. Start with TRACKLOG_MODE={stamped.value}"
+    )
+    if same_shape(stored=stamped, wanted=wanted):
+        how = (
+            f", or, since both modes store data under the same keys, run "
+            f"`TRACKLOG_MODE={wanted.value} tracklog mode adopt` to switch this database"
         )
+    else:
+        how = (
+            "; the two modes store progress under different keys, so there is no in-place switch: "
+            "start a new database in the new mode and re-import the data"
+        )
+    return head + how + " (see docs/modes.md, 'Changing the mode of an instance')."

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+import json
 import os
 import tomllib
 from collections.abc import Mapping
@@ -54,6 +55,12 @@ class Settings(BaseModel):
     max_sync_events: int = Field(default=1000, ge=1, le=10_000)
     log_level: str = "INFO"
     config_file: str | None = None
+
+    @field_validator("copy_rules", mode="before")
+    @classmethod
+    def _copy_rules_as_json(cls, value: Any) -> Any:
+        """A config file may give the rules as a table; they are kept as JSON text."""
+        return json.dumps(value) if isinstance(value, dict | list) else value
 
     @field_validator("sqlite_synchronous")
     @classmethod

@@ -35,12 +35,19 @@ class TokenCodec:
                 options={"require": ["sub", "exp"]},
             )
         except jwt.ExpiredSignatureError:
-            raise Unauthorized("the token has expired", field="Authorization") from None
+            raise Unauthorized(
+                "the bearer token in Authorization has expired", field="Authorization"
+            ) from None
         except jwt.InvalidTokenError as error:
-            raise Unauthorized(f"the token is invalid ({error})", field="Authorization") from None
+            raise Unauthorized(
+                f"the bearer token in Authorization is invalid ({error})", field="Authorization"
+            ) from None
         roles = claims.get("roles") or []
         if not isinstance(roles, list):
-            raise Unauthorized("the token's roles claim must be a list", field="Authorization")
+            raise Unauthorized(
+                "the roles claim of the token in Authorization must be a list",
+                field="Authorization",
+            )
         known = {r.value for r in Role}
         return Principal(
             user_id=str(claims["sub"]),

@@ -42,6 +42,20 @@ def resolve_write(mode: Mode, user_id: str, requested: RequestedKey) -> RecordKe
     return RecordKey(user_id, collection, context, content)
 
 
+# Modes whose stored keys have the same shape: (collection ?: X, context ?: collection ?: X).
+_STRICT_SHAPE = frozenset({Mode.STRICT, Mode.COPY, Mode.MOVE})
+
+
+def same_shape(stored: Mode, wanted: Mode) -> bool:
+    """Whether data written under ``stored`` reads correctly under ``wanted`` without conversion.
+
+    strict, copy and move store writes under the same keys (copies and moves are ordinary rows,
+    and moved enrolments keep pointing at their active copy in every mode); the carry-forward
+    modes store under other keys, so a change to or from them would misread existing data.
+    """
+    return stored == wanted or {stored, wanted} <= _STRICT_SHAPE
+
+
 def default_context(collection_id: str, context_id: str | None) -> str:
     """A missing context means the collection outside any batch or program."""
     return context_id or collection_id
@@ -56,10 +70,12 @@ def read_scopes(
 ) -> tuple[RecordScope, ...]:
     """The stored rows a read of collection C in context K looks at (SPEC §4.1, second column).
 
-    For ``move`` the caller passes the context the enrolment's progress now lives in.
+    For ``move`` the caller passes the context the enrolment's progress now lives in. In
+    full-carry-forward only the collection's leaves belong to it: other contents asked for are
+    not part of the collection, so a read and its summary always agree.
     """
     if mode is Mode.FULL_CARRY_FORWARD:
-        wanted = leaves if content_ids is None else content_ids
+        wanted = leaves if content_ids is None else leaves & content_ids
         return tuple(RecordScope(leaf, leaf, frozenset({leaf})) for leaf in sorted(wanted))
     if mode is Mode.COLLECTION_CARRY_FORWARD:
         return (RecordScope(collection_id, collection_id, content_ids),)
@@ -94,7 +110,7 @@ def _sees(mode: Mode, key: RecordKey, enrolment: Enrolment, leaves_of: LeavesOf)
         return key.content_id in leaves_of(target.collection_id)
     if mode is Mode.COLLECTION_CARRY_FORWARD:
         return key.collection_id == target.collection_id
-    if mode is Mode.MOVE:
-        active_context = enrolment.moved_to or target.context_id
-        return (key.collection_id, key.context_id) == (target.collection_id, active_context)
-    return (key.collection_id, key.context_id) == (target.collection_id, target.context_id)
+    # strict, copy, move: the enrolment's own pair, or where its progress moved (moves made in
+    # move mode stay followed if the instance later adopts strict or copy)
+    active_context = enrolment.moved_to or target.context_id
+    return (key.collection_id, key.context_id) == (target.collection_id, active_context)

@@ -21,6 +21,7 @@ class TrackEvent:
     progress_details: JsonObject | None = None
     attempt_id: str | None = None
     questions: tuple[Question, ...] = ()
+    ts_field: str = "eventTs"  # how the client named the timestamp, for error messages
 
     def canonical(self) -> JsonObject:
         """The fields that define the event, as sent: its payload hash is taken over these."""

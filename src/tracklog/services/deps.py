@@ -9,6 +9,7 @@ from tracklog.adapters.cache.port import Cache
 from tracklog.adapters.clock import Clock
 from tracklog.adapters.metrics import Metrics
 from tracklog.adapters.store.store import Store
+from tracklog.domain.copy_rules import DEFAULT_POLICY, CopyPolicy
 from tracklog.domain.modes import Mode
 from tracklog.settings import Settings
 
@@ -25,6 +26,7 @@ class Deps:
     clock: Clock
     metrics: Metrics
     wake_worker: Callable[[], None] = field(default=_nothing)
+    copy_policy: CopyPolicy = DEFAULT_POLICY  # parsed from TRACKLOG_COPY_RULES by bootstrap
 
     @property
     def mode(self) -> Mode:

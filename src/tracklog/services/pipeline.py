@@ -11,8 +11,8 @@ from dataclasses import dataclass
 from tracklog.adapters.store.pipeline_repo import DeadLetter, Trigger
 from tracklog.adapters.store.unit_of_work import UnitOfWork
 from tracklog.domain.model import EnrolmentKey, RecordKey
-from tracklog.domain.modes import affected_enrolments
-from tracklog.services import summaries
+from tracklog.domain.modes import Mode, affected_enrolments
+from tracklog.services import copying, summaries
 from tracklog.services.deps import Deps
 
 PARTITIONS = 64  # fixed: triggers are stamped with it; workers own subsets of it
@@ -66,7 +66,7 @@ def aggregate_pending(
             by_user[trigger.user_id].append(trigger)
         done: list[int] = []
         computed = failed = dead = 0
-        for user_triggers in by_user.values():
+        for _, user_triggers in sorted(by_user.items()):  # one lock order for every worker
             try:
                 with uow.connection.begin_nested():
                     computed += _aggregate_user(deps, uow, user_triggers)
@@ -92,13 +92,19 @@ def _aggregate_user(deps: Deps, uow: UnitOfWork, triggers: Sequence[Trigger]) ->
         return leaves[collection_id]
 
     targets: set[EnrolmentKey] = set()
+    enrolled: set[EnrolmentKey] = set()  # enrolment triggers: enrolments, collection changes
     for t in triggers:
         if t.content_id == ENROLMENT_TRIGGER:
-            targets.add(EnrolmentKey(t.user_id, t.collection_id, t.context_id))
+            enrolled.add(EnrolmentKey(t.user_id, t.collection_id, t.context_id))
             continue
         key = RecordKey(t.user_id, t.collection_id, t.context_id, t.content_id)
         targets.update(affected_enrolments(deps.mode, key, enrolments, leaves_of))
+    targets |= enrolled
     active = {e.key for e in enrolments}
+    if deps.mode is Mode.COPY and enrolled & active:
+        uow.lock_user(user_id)  # copies read-merge-write records: serialise with tracking writes
+        for enrolment in sorted(enrolled & active):
+            copying.copy_into_enrolment(uow, deps.copy_policy, enrolment, enrolling=False)
     for target in sorted(targets & active):
         outcome = summaries.recompute(uow, deps.mode, target)
         if outcome.completed_now:

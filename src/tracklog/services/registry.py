@@ -7,8 +7,8 @@ import orjson
 from tracklog.adapters.store.unit_of_work import UnitOfWork
 from tracklog.domain.errors import InvalidInput, NotFound
 from tracklog.domain.model import Collection, Context, ContextType, Enrolment, EnrolmentKey
-from tracklog.domain.modes import default_context
-from tracklog.services import pipeline
+from tracklog.domain.modes import Mode, default_context
+from tracklog.services import copying, moving, pipeline
 from tracklog.services.commands import Enrol, PutCollection, PutContext
 from tracklog.services.deps import Deps
 
@@ -55,7 +55,7 @@ class CollectionLookup:
 
 
 def put_collection(deps: Deps, actor: str, command: PutCollection) -> tuple[Collection, bool]:
-    """Store a new version when anything changed; a change of leaves recomputes summaries."""
+    """Store a new version when anything changed; every new version recomputes summaries."""
     with deps.store.unit_of_work() as uow:
         current = uow.registry.collection(command.collection_id)
         candidate = Collection(
@@ -76,8 +76,7 @@ def put_collection(deps: Deps, actor: str, command: PutCollection) -> tuple[Coll
             {"collectionId": candidate.collection_id},
             {"version": candidate.version, "leafNodes": list(candidate.leaf_nodes)},
         )
-        if current is None or current.required != candidate.required:
-            _recompute_collection(uow, candidate.collection_id)
+        _recompute_collection(uow, candidate.collection_id)
         key = _cache_key(candidate.collection_id)
         uow.after_commit(lambda: deps.cache.set(key, _encode(candidate), _CACHE_TTL_S))
         uow.after_commit(deps.wake_worker)
@@ -86,6 +85,9 @@ def put_collection(deps: Deps, actor: str, command: PutCollection) -> tuple[Coll
 
 
 def _recompute_collection(uow: UnitOfWork, collection_id: str) -> None:
+    """Every new version recomputes the collection's enrolments: leaves decide progress (and, in
+    full-carry-forward and copy mode, what is read and copied), and a stored summary always names
+    the version it was computed against."""
     enrolled = uow.registry.enrolments_in_collection(collection_id)
     pipeline.add_enrolment_triggers(uow, [e.key for e in enrolled])
 
@@ -134,14 +136,26 @@ def enrol(deps: Deps, actor: str, command: Enrol) -> Enrolment:
         existing = uow.registry.enrolment(key)
         if existing is not None and existing.active:
             return existing
-        enrolment = Enrolment(key=key, enrolled_ts=uow.now_ms, active=True)
+        moved_to = existing.moved_to if existing else None
+        enrolment = Enrolment(key=key, enrolled_ts=uow.now_ms, active=True, moved_to=moved_to)
         uow.registry.put_enrolment(enrolment)
         if actor != command.user_id:
             uow.registry.audit(actor, "enrol", _target(key))
-        pipeline.add_enrolment_triggers(uow, [key])
+        moved = _apply_mode_rules(deps, uow, key)
+        pipeline.add_enrolment_triggers(uow, [key, *moved])
         uow.after_commit(deps.wake_worker)
         uow.commit()
     return enrolment
+
+
+def _apply_mode_rules(deps: Deps, uow: UnitOfWork, key: EnrolmentKey) -> list[EnrolmentKey]:
+    """Copy or move rules of SPEC §4.1, in the enrolment's own transaction; the enrolments
+    whose progress moved into ``key`` (their summaries are recomputed too)."""
+    if deps.mode is Mode.MOVE:
+        return moving.move_into(uow, key)
+    if deps.mode is Mode.COPY:
+        copying.copy_into_enrolment(uow, deps.copy_policy, key, enrolling=True)
+    return []
 
 
 def unenrol(deps: Deps, actor: str, command: Enrol) -> EnrolmentKey:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from tracklog.adapters.store.unit_of_work import UnitOfWork
 from tracklog.domain import merge
@@ -21,8 +21,8 @@ from tracklog.domain.model import (
     Status,
     TrackingEvent,
 )
-from tracklog.domain.modes import resolve_write
-from tracklog.services import registry
+from tracklog.domain.modes import Mode, resolve_write
+from tracklog.services import copying, moving, pipeline, registry
 from tracklog.services.commands import RecordEvents, TrackEvent
 from tracklog.services.deps import Deps
 from tracklog.services.pipeline import partition_of
@@ -54,15 +54,18 @@ def record_events(deps: Deps, command: RecordEvents) -> list[EventResult]:
     prepared: list[_Prepared | EventResult] = [
         _prepare(deps, collections, command, event, now) for event in command.events
     ]
-    valid = [p for p in prepared if isinstance(p, _Prepared)]
     with deps.store.unit_of_work() as uow:
         uow.lock_user(command.user_id)
+        prepared = _to_active_keys(uow, command.user_id, prepared)
+        valid = [p for p in prepared if isinstance(p, _Prepared)]
         known = uow.pipeline.known_events(command.user_id, [p.event.event_id for p in valid])
         verdicts = dict(zip(map(id, valid), classify([p.event for p in valid], known), strict=True))
         fresh = [p for p in valid if verdicts[id(p)] is Verdict.APPLY]
         stored = uow.tracking.records_by_key({p.event.key for p in valid})
         if fresh:
             stored.update(_apply(uow, fresh, stored))
+            if deps.mode is Mode.COPY:
+                _copy_completions(deps, uow, collections, fresh, stored)
         uow.after_commit(deps.wake_worker)
         uow.commit()
     results = [_result(p, verdicts, stored) for p in prepared]
@@ -107,9 +110,42 @@ def _prepare(
     return _Prepared(tracking, attempt, module_type)
 
 
+def _to_active_keys(
+    uow: UnitOfWork, user_id: str, prepared: list[_Prepared | EventResult]
+) -> list[_Prepared | EventResult]:
+    """A write addressed to an enrolment whose progress moved goes to the single active copy."""
+    active = moving.active_key_map(uow, user_id)
+    result: list[_Prepared | EventResult] = []
+    for item in prepared:
+        if isinstance(item, _Prepared) and active(item.event.key) != item.event.key:
+            key = active(item.event.key)
+            attempt = replace(item.attempt, key=key) if item.attempt else None
+            item = replace(item, event=replace(item.event, key=key), attempt=attempt)  # noqa: PLW2901
+        result.append(item)
+    return result
+
+
+def _copy_completions(
+    deps: Deps,
+    uow: UnitOfWork,
+    collections: registry.CollectionLookup,
+    fresh: Sequence[_Prepared],
+    stored: dict[RecordKey, ConsumptionRecord],
+) -> None:
+    """Completions copy into the learner's running enrolments in this same transaction."""
+    completed = {p.event.key for p in fresh if p.event.completes}
+    records = [stored[key] for key in sorted(completed) if key in stored]
+    user_id = fresh[0].event.key.user_id
+    touched = copying.copy_completions(
+        uow, deps.copy_policy, user_id, records, collection_of=collections.get
+    )
+    pipeline.add_enrolment_triggers(uow, touched)
+
+
 def _check(event: TrackEvent, now: int) -> None:
     if event.event_ts is not None and event.event_ts > now + FUTURE_TOLERANCE_MS:
-        raise InvalidInput("eventTs is more than 24 hours in the future", field="eventTs")
+        field = event.ts_field
+        raise InvalidInput(f"{field} is more than 24 hours in the future", field=field)
     if event.type is EventType.ASSESS:
         if not event.attempt_id:
             raise MissingInput("attemptId is required for an assessment", field="attemptId")

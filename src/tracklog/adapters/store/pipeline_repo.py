@@ -10,6 +10,8 @@ from sqlalchemy import Connection, bindparam, delete, func, select, update
 
 from tracklog.adapters.store import tables
 from tracklog.adapters.store.upsert import chunks, insert_plain
+from tracklog.domain.explain import JournalEvent
+from tracklog.domain.model import RecordKey
 
 _J = tables.event_journal.c
 _O = tables.outbox.c
@@ -64,6 +66,33 @@ class PipelineRepository:
             rows = self._conn.execute(_KNOWN_EVENTS, params)
             known.update({row.event_id: row.payload_hash for row in rows})
         return known
+
+    def events_at(self, key: RecordKey, limit: int = 100) -> list[JournalEvent]:
+        """The journalled events applied at one stored key, oldest first (at most ``limit``)."""
+        query = (
+            select(tables.event_journal)
+            .where(
+                _J.user_id == key.user_id,
+                _J.collection_id == key.collection_id,
+                _J.context_id == key.context_id,
+                _J.content_id == key.content_id,
+            )
+            .order_by(_J.event_ts.desc(), _J.event_id)
+            .limit(limit)
+        )
+        rows = self._conn.execute(query).mappings()
+        events = [
+            JournalEvent(
+                event_id=row["event_id"],
+                type=row["type"],
+                key=key,
+                source=row["source"],
+                event_ts=row["event_ts"],
+                ingested_ts=row["ingested_ts"],
+            )
+            for row in rows
+        ]
+        return events[::-1]
 
     def add_events(self, rows: Sequence[dict[str, Any]]) -> None:
         if rows:

@@ -126,6 +126,32 @@ class RegistryRepository:
         }
         upsert(self._conn, tables.enrolments, [row])
 
+    def moved_enrolments(self, user_id: str) -> dict[tuple[str, str], str]:
+        """(collection, context) -> the context its progress moved to, for this user."""
+        query = select(_E.collection_id, _E.context_id, _E.moved_to).where(
+            _E.user_id == user_id, _E.moved_to.is_not(None)
+        )
+        return {(r.collection_id, r.context_id): r.moved_to for r in self._conn.execute(query)}
+
+    def point_enrolments(self, source: EnrolmentKey, to_context: str) -> None:
+        """``source`` (and whatever already pointed at it) now reads through ``to_context``."""
+        same_collection = (_E.user_id == source.user_id, _E.collection_id == source.collection_id)
+        self._conn.execute(
+            update(tables.enrolments)
+            .where(*same_collection, _E.moved_to == source.context_id)
+            .values(moved_to=to_context, updated_ts=self._now)
+        )
+        self._conn.execute(
+            update(tables.enrolments)
+            .where(*same_collection, _E.context_id == source.context_id)
+            .values(moved_to=to_context, updated_ts=self._now)
+        )
+        self._conn.execute(  # the new home holds its own progress: it points nowhere
+            update(tables.enrolments)
+            .where(*same_collection, _E.context_id == to_context)
+            .values(moved_to=None, updated_ts=self._now)
+        )
+
     def deactivate_enrolment(self, key: EnrolmentKey) -> bool:
         result = self._conn.execute(
             update(tables.enrolments)

@@ -47,6 +47,7 @@ consumption = Table(
     Column("last_completed_ts", Millis),
     Column("provenance", Json),
     Column("updated_ts", Millis, nullable=False),
+    Index("ix_consumption_user_content", "user_id", "content_id"),  # copy sources (0003)
 )
 
 attempts = Table(

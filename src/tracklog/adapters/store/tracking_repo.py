@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from dataclasses import replace
+from typing import Any
 
 from sqlalchemy import Connection, and_, bindparam, delete, or_, select, tuple_
 from sqlalchemy.sql.elements import ColumnElement
@@ -69,6 +71,22 @@ class TrackingRepository:
         )
         return [codec.record_from_row(row) for row in self._conn.execute(query).mappings()]
 
+    def completed_records(
+        self, user_id: str, content_ids: Iterable[str]
+    ) -> list[ConsumptionRecord]:
+        """The user's completed records of these contents, under any key (copy sources)."""
+        found: list[ConsumptionRecord] = []
+        for part in chunks(sorted(set(content_ids))):
+            query = select(tables.consumption).where(
+                _C.user_id == user_id, _C.content_id.in_(part), _C.status == 2
+            )
+            found.extend(codec.record_from_row(row) for row in self._conn.execute(query).mappings())
+        return found
+
+    def records_of_enrolment(self, key: EnrolmentKey) -> list[ConsumptionRecord]:
+        query = select(tables.consumption).where(*_enrolment_clause(key, _C))
+        return [codec.record_from_row(row) for row in self._conn.execute(query).mappings()]
+
     # attempts ------------------------------------------------------------------------------
     def attempt(self, key: RecordKey, attempt_id: str) -> Attempt | None:
         query = select(tables.attempts).where(
@@ -94,6 +112,15 @@ class TrackingRepository:
         )
         return [codec.attempt_from_row(row) for row in self._conn.execute(query).mappings()]
 
+    def attempts_of_enrolment(self, key: EnrolmentKey) -> list[Attempt]:
+        query = select(tables.attempts).where(*_enrolment_clause(key, _A))
+        return [codec.attempt_from_row(row) for row in self._conn.execute(query).mappings()]
+
+    def delete_enrolment_records(self, key: EnrolmentKey) -> None:
+        """Remove one enrolment's records and attempts (after they were moved elsewhere)."""
+        for table in (tables.consumption, tables.attempts):
+            self._conn.execute(delete(table).where(*_enrolment_clause(key, table.c)))
+
     # summaries -----------------------------------------------------------------------------
     def summary(self, key: EnrolmentKey) -> Summary | None:
         query = select(tables.summaries).where(*_enrolment_clause(key))
@@ -107,6 +134,13 @@ class TrackingRepository:
             .order_by(_S.collection_id, _S.context_id)
         )
         return [codec.summary_from_row(row) for row in self._conn.execute(query).mappings()]
+
+    def move_summary(self, source: EnrolmentKey, target: EnrolmentKey) -> None:
+        """Give ``target`` the stored summary of ``source`` (sticky completion moves with it)
+        unless ``target`` has its own; ``source`` keeps its row (it now reads through target)."""
+        summary = self.summary(source)
+        if summary is not None and self.summary(target) is None:
+            self.put_summary(replace(summary, key=target))
 
     def put_summary(self, summary: Summary) -> None:
         upsert(self._conn, tables.summaries, [codec.summary_to_row(summary)])
@@ -147,7 +181,7 @@ class TrackingRepository:
             if context_id is not None:
                 clauses.append(table.c.context_id == context_id)
             result = self._conn.execute(delete(table).where(and_(*clauses)))
-            counts[table.name] = result.rowcount
+            counts[str(table.name)] = result.rowcount  # plain str: orjson refuses quoted_name keys
         return counts
 
 
@@ -162,9 +196,9 @@ def _scope_clause(scope: RecordScope, columns: object = _C) -> ColumnElement[boo
     return and_(*clauses)
 
 
-def _enrolment_clause(key: EnrolmentKey) -> list[ColumnElement[bool]]:
+def _enrolment_clause(key: EnrolmentKey, columns: Any = _S) -> list[ColumnElement[bool]]:
     return [
-        _S.user_id == key.user_id,
-        _S.collection_id == key.collection_id,
-        _S.context_id == key.context_id,
+        columns.user_id == key.user_id,
+        columns.collection_id == key.collection_id,
+        columns.context_id == key.context_id,
     ]

@@ -18,13 +18,14 @@ from tracklog.adapters.tokens import TokenCodec
 from tracklog.bootstrap import Tracklog
 from tracklog.domain.errors import TracklogError
 from tracklog.entrypoints.api import (
+    routes_explain,
     routes_ops,
     routes_registry,
     routes_summaries,
     routes_tracking,
 )
 from tracklog.entrypoints.api.auth import Authenticator
-from tracklog.entrypoints.api.envelope import error_response, failure
+from tracklog.entrypoints.api.envelope import error_response, failure, route_path
 from tracklog.entrypoints.api.middleware import TracklogMiddleware
 from tracklog.entrypoints.api.routing import ApiState
 
@@ -56,22 +57,25 @@ def create_app(instance: Tracklog, *, auth: bool = True, manage_lifecycle: bool 
         lifespan=lifespan,
     )
     app.state.api = ApiState(deps=deps, auth=Authenticator(TokenCodec(deps.settings), auth))
-    for module in (routes_tracking, routes_summaries, routes_registry, routes_ops):
+    for module in (routes_tracking, routes_summaries, routes_registry, routes_explain, routes_ops):
         app.include_router(module.router)
-    _install_error_handlers(app)
+    _install_error_handlers(app, deps.settings.environment.value)
     app.add_middleware(
         TracklogMiddleware, environment=deps.settings.environment.value, metrics=deps.metrics
     )
     return app
 
 
-def _install_error_handlers(app: FastAPI) -> None:
+def _install_error_handlers(app: FastAPI, environment: str) -> None:
+    def path_of(request: Request) -> str:
+        return route_path(request.scope, request.url.path)
+
     def request_id(request: Request) -> str | None:
         return request.headers.get("x-request-id")
 
     @app.exception_handler(TracklogError)
     async def _domain(request: Request, error: TracklogError) -> Response:
-        return error_response(request.url.path, error, request_id(request))
+        return error_response(path_of(request), error, request_id(request))
 
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, error: RequestValidationError) -> Response:
@@ -80,7 +84,7 @@ def _install_error_handlers(app: FastAPI) -> None:
         field = ".".join(location) or "request"
         message = f"{field}: {problem.get('msg', 'is invalid')}"
         return failure(
-            request.url.path,
+            path_of(request),
             400,
             "INVALID_PARAMETER",
             message,
@@ -94,7 +98,7 @@ def _install_error_handlers(app: FastAPI) -> None:
             error.status_code, "ERROR"
         )
         return failure(
-            request.url.path, error.status_code, code, str(error.detail), request_id(request)
+            path_of(request), error.status_code, code, str(error.detail), request_id(request)
         )
 
     @app.exception_handler(OperationalError)
@@ -102,7 +106,7 @@ def _install_error_handlers(app: FastAPI) -> None:
     async def _store_down(request: Request, error: Exception) -> Response:
         log.error("store unavailable", extra={"error": type(error).__name__})
         return failure(
-            request.url.path,
+            path_of(request),
             503,
             "STORE_UNAVAILABLE",
             "the store is unavailable; retry shortly, nothing was applied",
@@ -112,10 +116,13 @@ def _install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, error: Exception) -> Response:
         log.exception("unhandled error")
-        return failure(
-            request.url.path,
+        response = failure(
+            path_of(request),
             500,
             "SERVER_ERROR",
             "an unexpected error occurred",
             request_id(request),
         )
+        # Starlette answers a 500 outside every middleware, so TracklogMiddleware never sees it.
+        response.headers["X-Tracklog-Environment"] = environment
+        return response

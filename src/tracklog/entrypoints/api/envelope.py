@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import uuid
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
@@ -47,6 +48,11 @@ def api_id(path: str) -> str:
     """``/v1/view/start`` -> ``api.view.start`` (alphabetic segments only)."""
     segments = [s for s in path.split("/") if _ALPHA.match(s)]
     return "api." + ".".join(segments) if segments else "api"
+
+
+def route_path(scope: Mapping[str, Any], fallback: str) -> str:
+    """The matched route's template (``/v1/summary/list/{user_id}``), so ids never embed data."""
+    return str(getattr(scope.get("route"), "path", fallback))
 
 
 def envelope_ts(now: datetime | None = None) -> str:

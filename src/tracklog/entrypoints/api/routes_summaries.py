@@ -22,8 +22,9 @@ router = APIRouter(tags=["summaries"])
 @router.post("/v1/summary/read", openapi_extra=body_schema(schemas.SummaryReadRequest))
 async def summary_read(request: Request) -> Response:
     """One enrolment's summary, reflecting every acknowledged write (read-your-writes)."""
+    who = principal(request)
     req = await body(request, schemas.SummaryReadRequest)
-    user = acting_user(principal(request), req.user_id, Action.READ)
+    user = acting_user(who, req.user_id, Action.READ)
     summary = await call(
         summaries.read_summary, deps(request), user, req.collection_id, req.context_id
     )

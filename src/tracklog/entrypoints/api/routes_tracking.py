@@ -36,8 +36,9 @@ def _view_event(type_: EventType, req: schemas.ViewRequest) -> TrackEvent:
 
 
 async def _single(request: Request, type_: EventType, model: type[schemas.ViewRequest]) -> Response:
+    who = principal(request)
     req = await body(request, model)
-    user = acting_user(principal(request), req.user_id, Action.WRITE)
+    user = acting_user(who, req.user_id, Action.WRITE)
     command = RecordEvents(user, (_view_event(type_, req),), Source.API)
     result = (await call(tracking.record_events, deps(request), command))[0]
     if result.error is not None:
@@ -77,8 +78,9 @@ async def view_end(request: Request) -> Response:
 @router.post("/v1/view/sync", openapi_extra=body_schema(schemas.SyncRequest))
 async def view_sync(request: Request) -> Response:
     """Up to 1000 events in one call; one outcome per event, HTTP 200 even when some fail."""
+    who = principal(request)
     req = await body(request, schemas.SyncRequest)
-    user = acting_user(principal(request), req.user_id, Action.WRITE)
+    user = acting_user(who, req.user_id, Action.WRITE)
     limit = deps(request).settings.max_sync_events
     outcomes: list[dict[str, Any] | None] = [None] * len(req.events)
     accepted: list[tuple[int, TrackEvent]] = []
@@ -137,11 +139,12 @@ def _rejected(raw: Any, index: int, error: TracklogError) -> dict[str, Any]:
 def _outcome(result: tracking.EventResult, index: int) -> dict[str, Any]:
     if result.error is not None:
         error = result.error
+        field = f"events[{index}].{error.field}" if error.field else f"events[{index}]"
         return {
             "index": index,
             "eventId": result.event_id,
             "outcome": "rejected",
-            "error": {"code": error.code, "field": error.field, "message": error.message},
+            "error": {"code": error.code, "field": field, "message": error.message},
         }
     return {"index": index, "eventId": result.event_id, "outcome": result.outcome}
 
@@ -162,8 +165,9 @@ def _question(q: schemas.QuestionIn) -> Question:
 @router.post("/v1/view/read", openapi_extra=body_schema(schemas.ViewReadRequest))
 async def view_read(request: Request) -> Response:
     """A learner's records; without collectionId, the individual (organic) records."""
+    who = principal(request)
     req = await body(request, schemas.ViewReadRequest)
-    user = acting_user(principal(request), req.user_id, Action.READ)
+    user = acting_user(who, req.user_id, Action.READ)
     query = ReadViews(
         user_id=user,
         collection_id=req.collection_id,
@@ -177,8 +181,9 @@ async def view_read(request: Request) -> Response:
 @router.post("/v1/assessment/submit", openapi_extra=body_schema(schemas.AssessmentSubmitRequest))
 async def assessment_submit(request: Request) -> Response:
     """One attempt; a resubmission of the attempt replaces it only when newer."""
+    who = principal(request)
     req = await body(request, schemas.AssessmentSubmitRequest)
-    user = acting_user(principal(request), req.user_id, Action.WRITE)
+    user = acting_user(who, req.user_id, Action.WRITE)
     event = TrackEvent(
         type=EventType.ASSESS,
         content_id=req.content_id,
@@ -188,6 +193,7 @@ async def assessment_submit(request: Request) -> Response:
         event_ts=req.assessment_ts,
         attempt_id=req.attempt_id,
         questions=tuple(_question(q) for q in req.questions),
+        ts_field="assessmentTs",
     )
     command = RecordEvents(user, (event,), Source.API)
     result = (await call(tracking.record_events, deps(request), command))[0]
@@ -209,8 +215,9 @@ async def assessment_submit(request: Request) -> Response:
 @router.post("/v1/assessment/read", openapi_extra=body_schema(schemas.AssessmentReadRequest))
 async def assessment_read(request: Request) -> Response:
     """Attempts and best score per content of a collection."""
+    who = principal(request)
     req = await body(request, schemas.AssessmentReadRequest)
-    user = acting_user(principal(request), req.user_id, Action.READ)
+    user = acting_user(who, req.user_id, Action.READ)
     content_ids = frozenset(req.content_ids) if req.content_ids is not None else None
     rows = await call(
         reads.read_assessments, deps(request), user, req.collection_id, req.context_id, content_ids

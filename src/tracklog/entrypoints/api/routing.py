@@ -13,7 +13,7 @@ from starlette.requests import Request
 from tracklog.domain.access import Principal
 from tracklog.entrypoints.api.auth import Authenticator
 from tracklog.entrypoints.api.body import read_json, validate
-from tracklog.entrypoints.api.envelope import JSONResponse, ok
+from tracklog.entrypoints.api.envelope import JSONResponse, ok, route_path
 from tracklog.services.deps import Deps
 
 Model = TypeVar("Model", bound=BaseModel)
@@ -49,7 +49,8 @@ async def call(fn: Callable[..., T], *args: Any) -> T:
 
 
 def reply(request: Request, result: Any) -> JSONResponse:
-    return ok(request.url.path, result, request.headers.get("x-request-id"))
+    path = route_path(request.scope, request.url.path)
+    return ok(path, result, request.headers.get("x-request-id"))
 
 
 def body_schema(model: type[BaseModel]) -> dict[str, Any]:

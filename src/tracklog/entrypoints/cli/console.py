@@ -8,7 +8,7 @@ from typing import NoReturn, TypeVar
 
 from rich.console import Console
 
-from tracklog.bootstrap import StartupRefused, Tracklog, bootstrap
+from tracklog.bootstrap import StartupRefused, Tracklog, bootstrap, startup_warnings
 from tracklog.settings import Environment, Settings, SettingsError, load_settings
 
 console = Console(stderr=True)
@@ -35,6 +35,8 @@ def banner(current: Settings) -> None:
         env.value, "bold green"
     )
     console.print(f"[{style}] {env.value.upper()} [/] tracklog · mode {current.mode.value}")
+    for warning in startup_warnings(current):
+        console.print(f"[yellow]warning:[/] {warning}")
 
 
 def instance(current: Settings, migrate: str = "if-empty") -> Tracklog:
