@@ -69,10 +69,12 @@ class Metrics:
     def exposition(self) -> bytes:
         return generate_latest(self.registry)
 
-    def count_event(self, outcome: str, type_: str, module_type: str | None, source: str) -> None:
-        self.events.labels(outcome, type_, module_type or "unknown", source).inc()
+    def count_event(
+        self, outcome: str, type_: str, module_type: str | None, source: str, count: int = 1
+    ) -> None:
+        self.events.labels(outcome, type_, module_type or "unknown", source).inc(count)
         with self._lock:
-            self.outcomes[outcome] += 1
+            self.outcomes[outcome] += count
 
 
 class _PipelineCollector(Collector):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
@@ -245,6 +246,7 @@ def _count(
     prepared: Sequence[_Prepared | EventResult],
     results: Sequence[EventResult],
 ) -> None:
+    tally: Counter[tuple[str, str, str | None]] = Counter()
     for p, result in zip(prepared, results, strict=True):
         if isinstance(p, _Prepared):
             type_, module = p.event.type.value, p.module_type
@@ -253,4 +255,6 @@ def _count(
         outcome = result.outcome
         if isinstance(result.error, EventConflict):
             outcome = "conflict"
-        deps.metrics.count_event(outcome, type_, module, command.source.value)
+        tally[(outcome, type_, module)] += 1
+    for (outcome, type_, module), count in tally.items():  # one increment per label set
+        deps.metrics.count_event(outcome, type_, module, command.source.value, count)

@@ -6,17 +6,22 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, delete, func, or_, select, update
+from sqlalchemy import Connection, bindparam, delete, func, or_, select, update
 from sqlalchemy.sql.elements import ColumnElement
 
 from tracklog.adapters.store import tables
-from tracklog.adapters.store.upsert import chunks
+from tracklog.adapters.store.upsert import chunks, insert_plain
 from tracklog.domain.explain import JournalEvent
 from tracklog.domain.model import RecordKey
 
 _J = tables.event_journal.c
 _O = tables.outbox.c
 _D = tables.dead_letters.c
+
+# Built once: building a statement (and its cache key) per call cost more than running it.
+_KNOWN_EVENTS = select(_J.event_id, _J.payload_hash).where(
+    _J.user_id == bindparam("user_id"), _J.event_id.in_(bindparam("event_ids", expanding=True))
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,10 +64,9 @@ class PipelineRepository:
         """Payload hashes of the given event ids that were already applied for this user."""
         known: dict[str, str] = {}
         for part in chunks(sorted(set(event_ids))):
-            query = select(_J.event_id, _J.payload_hash).where(
-                _J.user_id == user_id, _J.event_id.in_(part)
-            )
-            known.update({row.event_id: row.payload_hash for row in self._conn.execute(query)})
+            params = {"user_id": user_id, "event_ids": list(part)}
+            rows = self._conn.execute(_KNOWN_EVENTS, params)
+            known.update({row.event_id: row.payload_hash for row in rows})
         return known
 
     def events_at(self, key: RecordKey, limit: int = 100) -> list[JournalEvent]:
@@ -94,7 +98,7 @@ class PipelineRepository:
 
     def add_events(self, rows: Sequence[dict[str, Any]]) -> None:
         if rows:
-            self._conn.execute(tables.event_journal.insert(), list(rows))
+            insert_plain(self._conn, tables.event_journal, rows)
 
     def purge_events_before(self, ts: int) -> int:
         result = self._conn.execute(delete(tables.event_journal).where(_J.ingested_ts < ts))
@@ -111,7 +115,7 @@ class PipelineRepository:
     # outbox --------------------------------------------------------------------------------
     def add_triggers(self, rows: Sequence[dict[str, Any]]) -> None:
         if rows:
-            self._conn.execute(tables.outbox.insert(), list(rows))
+            insert_plain(self._conn, tables.outbox, rows)
 
     def claim(self, partitions: Sequence[int] | None, limit: int) -> list[Trigger]:
         query = select(tables.outbox).order_by(_O.seq).limit(limit)

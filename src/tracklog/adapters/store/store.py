@@ -12,6 +12,7 @@ from sqlalchemy import Engine, text
 
 from tracklog.adapters.clock import Clock
 from tracklog.adapters.store.unit_of_work import UnitOfWork
+from tracklog.adapters.store.writer_gate import WriterGate
 
 MIGRATIONS = Path(__file__).with_name("migrations")
 
@@ -20,13 +21,14 @@ class Store:
     def __init__(self, engine: Engine, clock: Clock):
         self.engine = engine
         self.clock = clock
+        self._gate = WriterGate() if engine.dialect.name == "sqlite" else None
 
     @property
     def dialect(self) -> str:
         return self.engine.dialect.name
 
     def unit_of_work(self, *, write: bool = True) -> UnitOfWork:
-        return UnitOfWork(self.engine, self.clock, write=write)
+        return UnitOfWork(self.engine, self.clock, write=write, gate=self._gate)
 
     def reader(self) -> UnitOfWork:
         return UnitOfWork(self.engine, self.clock, write=False)

@@ -6,7 +6,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from typing import Any
 
-from sqlalchemy import Connection, and_, delete, or_, select, tuple_
+from sqlalchemy import Connection, and_, bindparam, delete, or_, select, tuple_
 from sqlalchemy.sql.elements import ColumnElement
 
 from tracklog.adapters.store import codec, tables
@@ -24,6 +24,12 @@ _C = tables.consumption.c
 _A = tables.attempts.c
 _S = tables.summaries.c
 
+# Built once: building a statement (and its cache key) per call cost more than running it.
+_RECORDS_BY_KEY = select(tables.consumption).where(
+    _C.user_id == bindparam("user_id"),
+    tuple_(_C.collection_id, _C.context_id, _C.content_id).in_(bindparam("keys", expanding=True)),
+)
+
 
 class TrackingRepository:
     def __init__(self, conn: Connection, now_ts: int):
@@ -39,11 +45,8 @@ class TrackingRepository:
         for user, user_keys in by_user.items():
             for part in chunks(sorted(set(user_keys))):
                 wanted = [(k.collection_id, k.context_id, k.content_id) for k in part]
-                query = select(tables.consumption).where(
-                    _C.user_id == user,
-                    tuple_(_C.collection_id, _C.context_id, _C.content_id).in_(wanted),
-                )
-                for row in self._conn.execute(query).mappings():
+                params = {"user_id": user, "keys": wanted}
+                for row in self._conn.execute(_RECORDS_BY_KEY, params).mappings():
                     record = codec.record_from_row(row)
                     found[record.key] = record
         return found

@@ -12,6 +12,7 @@ from tracklog.adapters.clock import Clock
 from tracklog.adapters.store.pipeline_repo import PipelineRepository
 from tracklog.adapters.store.registry_repo import RegistryRepository
 from tracklog.adapters.store.tracking_repo import TrackingRepository
+from tracklog.adapters.store.writer_gate import WriterGate
 
 
 class UnitOfWork:
@@ -19,22 +20,35 @@ class UnitOfWork:
 
     Write units on SQLite take the write lock up front (``BEGIN IMMEDIATE``), so a read-merge-write
     never races another writer; on PostgreSQL ``lock_user`` serialises writers of one learner.
+    On SQLite the store's ``WriterGate`` queues this process's writers before they ask SQLite.
     """
 
     tracking: TrackingRepository
     pipeline: PipelineRepository
     registry: RegistryRepository
 
-    def __init__(self, engine: Engine, clock: Clock, *, write: bool):
+    def __init__(
+        self, engine: Engine, clock: Clock, *, write: bool, gate: WriterGate | None = None
+    ):
         self._engine = engine
         self._write = write
         self._clock = clock
+        self._gate = gate if write else None
+        self._gated = False
         self._after_commit: list[Callable[[], None]] = []
         self._conn: Connection | None = None
         self._tx: RootTransaction | None = None
         self.now_ms = 0
 
     def __enter__(self) -> UnitOfWork:
+        self._gated = self._gate.enter() if self._gate is not None else False
+        try:
+            return self._begin()
+        except BaseException:
+            self._leave_gate()
+            raise
+
+    def _begin(self) -> UnitOfWork:
         conn = self._engine.connect()
         if self._write and conn.dialect.name == "sqlite":
             conn = conn.execution_options(sqlite_begin="IMMEDIATE")
@@ -56,8 +70,16 @@ class UnitOfWork:
             if self._tx is not None and self._tx.is_active:
                 self._tx.rollback()
         finally:
-            if self._conn is not None:
-                self._conn.close()
+            try:
+                if self._conn is not None:
+                    self._conn.close()
+            finally:
+                self._leave_gate()
+
+    def _leave_gate(self) -> None:
+        if self._gated and self._gate is not None:
+            self._gated = False
+            self._gate.leave()
 
     @property
     def connection(self) -> Connection:
