@@ -28,6 +28,7 @@ from tracklog.services.deps import Deps
 from tracklog.services.pipeline import partition_of
 
 FUTURE_TOLERANCE_MS = 24 * 3600 * 1000
+GROUPED_BATCH_MAX = 20  # small writes share commits; big sync batches are their own group
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,23 +55,50 @@ def record_events(deps: Deps, command: RecordEvents) -> list[EventResult]:
     prepared: list[_Prepared | EventResult] = [
         _prepare(deps, collections, command, event, now) for event in command.events
     ]
-    with deps.store.unit_of_work() as uow:
-        uow.lock_user(command.user_id)
-        prepared = _to_active_keys(uow, command.user_id, prepared)
-        valid = [p for p in prepared if isinstance(p, _Prepared)]
-        known = uow.pipeline.known_events(command.user_id, [p.event.event_id for p in valid])
-        verdicts = dict(zip(map(id, valid), classify([p.event for p in valid], known), strict=True))
-        fresh = [p for p in valid if verdicts[id(p)] is Verdict.APPLY]
-        stored = uow.tracking.records_by_key({p.event.key for p in valid})
-        if fresh:
-            stored.update(_apply(uow, fresh, stored))
-            if deps.mode is Mode.COPY:
-                _copy_completions(deps, uow, collections, fresh, stored)
-        uow.after_commit(deps.wake_worker)
-        uow.commit()
-    results = [_result(p, verdicts, stored) for p in prepared]
-    _count(deps, command, prepared, results)
+
+    def write(uow: UnitOfWork) -> _Written:
+        return _write(deps, uow, collections, command.user_id, prepared)
+
+    if deps.committer is not None and len(command.events) <= GROUPED_BATCH_MAX:
+        written = deps.committer.run(write)  # shares a transaction (and fsync) with its peers
+        deps.wake_worker()
+    else:
+        with deps.store.unit_of_work() as uow:
+            written = write(uow)
+            uow.after_commit(deps.wake_worker)
+            uow.commit()
+    results = [_result(p, written.verdicts, written.stored) for p in written.prepared]
+    _count(deps, command, written.prepared, results)
     return results
+
+
+@dataclass(frozen=True, slots=True)
+class _Written:
+    prepared: list[_Prepared | EventResult]
+    verdicts: dict[int, Verdict]
+    stored: dict[RecordKey, ConsumptionRecord]
+
+
+def _write(
+    deps: Deps,
+    uow: UnitOfWork,
+    collections: registry.CollectionLookup,
+    user_id: str,
+    prepared: list[_Prepared | EventResult],
+) -> _Written:
+    """Dedupe, merge and store one learner's events inside ``uow`` (the caller commits)."""
+    uow.lock_user(user_id)
+    prepared = _to_active_keys(uow, user_id, prepared)
+    valid = [p for p in prepared if isinstance(p, _Prepared)]
+    known = uow.pipeline.known_events(user_id, [p.event.event_id for p in valid])
+    verdicts = dict(zip(map(id, valid), classify([p.event for p in valid], known), strict=True))
+    fresh = [p for p in valid if verdicts[id(p)] is Verdict.APPLY]
+    stored = uow.tracking.records_by_key({p.event.key for p in valid})
+    if fresh:
+        stored.update(_apply(uow, fresh, stored))
+        if deps.mode is Mode.COPY:
+            _copy_completions(deps, uow, collections, fresh, stored)
+    return _Written(prepared, verdicts, stored)
 
 
 def _prepare(

@@ -1,4 +1,4 @@
-"""The embedded aggregation worker: a thread on the outbox, woken by each commit."""
+"""The embedded aggregation worker: a thread on the outbox, woken by commits, batching them."""
 
 from __future__ import annotations
 
@@ -48,7 +48,9 @@ class EmbeddedWorker:
         return total
 
     def _run(self) -> None:
-        poll = self._deps.settings.worker_poll_ms / 1000
+        settings = self._deps.settings
+        poll = settings.worker_poll_ms / 1000
+        coalesce = settings.worker_coalesce_ms / 1000
         while not self._stop.is_set():
             try:
                 report = aggregate_pending(self._deps, self._partitions)
@@ -59,3 +61,7 @@ class EmbeddedWorker:
             if report.triggers in (0, report.failed):
                 self._wake.wait(poll)
                 self._wake.clear()
+            if report.triggers < settings.worker_batch_size:
+                # Let the writes that arrive together be aggregated together: one worker
+                # transaction per window instead of one per write (SQLite has one writer).
+                self._stop.wait(coalesce)
