@@ -11,6 +11,7 @@ from tracklog.adapters.metrics import Metrics
 from tracklog.adapters.store.engine import build_engine
 from tracklog.adapters.store.store import Store
 from tracklog.services.deps import Deps
+from tracklog.services.jobs import control as jobs_control
 from tracklog.services.pipeline import pipeline_status
 from tracklog.services.worker import EmbeddedWorker
 from tracklog.settings import Settings, load_settings
@@ -59,6 +60,7 @@ def bootstrap(
     if worker is not None:
         deps.wake_worker = worker.wake
     deps.metrics.watch_pipeline(lambda: pipeline_status(deps))
+    deps.metrics.watch_jobs(lambda: jobs_control.progress_gauges(deps))
     return Tracklog(deps=deps, worker=worker)
 
 

@@ -18,6 +18,7 @@ from tracklog.adapters.tokens import TokenCodec
 from tracklog.bootstrap import Tracklog
 from tracklog.domain.errors import TracklogError
 from tracklog.entrypoints.api import (
+    routes_jobs,
     routes_ops,
     routes_registry,
     routes_summaries,
@@ -56,7 +57,7 @@ def create_app(instance: Tracklog, *, auth: bool = True, manage_lifecycle: bool 
         lifespan=lifespan,
     )
     app.state.api = ApiState(deps=deps, auth=Authenticator(TokenCodec(deps.settings), auth))
-    for module in (routes_tracking, routes_summaries, routes_registry, routes_ops):
+    for module in (routes_tracking, routes_summaries, routes_registry, routes_ops, routes_jobs):
         app.include_router(module.router)
     _install_error_handlers(app)
     app.add_middleware(

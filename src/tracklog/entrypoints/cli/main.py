@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from tracklog.entrypoints.cli import db, demo, dlq, serve, token
+from tracklog.entrypoints.cli import db, demo, dlq, jobs, serve, token
 
 app = typer.Typer(
     name="tracklog",
@@ -18,6 +18,7 @@ app.command("demo")(demo.demo)
 app.add_typer(db.app, name="db")
 app.add_typer(token.app, name="token")
 app.add_typer(dlq.app, name="dlq")
+app.add_typer(jobs.app, name="jobs")
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -1,0 +1,115 @@
+"""``jobs rollback ID``: put back every row a job changed, newest batch first, verified."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from dataclasses import dataclass
+from typing import Any
+
+from tracklog.adapters.store.jobs_repo import JobRow
+from tracklog.services.deps import Deps
+from tracklog.services.jobs import control
+from tracklog.services.jobs.journal import CONFLICT, restore_images
+from tracklog.services.jobs.model import JobState
+from tracklog.services.jobs.planner import Origin
+from tracklog.services.jobs.runner import Hooks, Observer
+
+log = logging.getLogger(__name__)
+ROLLBACK_FROM = (
+    JobState.PENDING,
+    JobState.RUNNING,
+    JobState.PAUSED,
+    JobState.ABORTED,
+    JobState.FAILED,
+    JobState.FINISHED,
+    JobState.ROLLING_BACK,
+)
+CONFLICTS_SHOWN = 1000
+
+
+@dataclass(frozen=True, slots=True)
+class RollbackReport:
+    job: JobRow
+    restored: int
+    conflicts: list[dict[str, Any]]  # rows live traffic changed after the job: left as they are
+    conflict_count: int
+    checksum: str
+    verified: bool
+    complete: bool
+
+
+def rollback(
+    deps: Deps, job_id: int, origin: Origin, observer: Observer, hooks: Hooks
+) -> RollbackReport:
+    """Restore before-images in batches (each one transaction); resumable where it stopped."""
+    job = control.take_over(deps, job_id, origin, ROLLBACK_FROM)
+    progress: dict[str, Any] = dict(job.rollback or {"restored": 0, "conflicts": 0, "checksum": ""})
+    progress["from"] = progress.get("from", job.state)
+    _save(deps, job_id, JobState.ROLLING_BACK, progress)
+    mark = progress.get("position")
+    position: tuple[int, int] | None = (int(mark[0]), int(mark[1])) if mark else None
+    complete = False
+    while not (hooks.stop_requested() or _abort_requested(deps, job_id)):
+        with deps.store.unit_of_work() as uow:
+            images = uow.jobs.images_before(job_id, position, job.batch_size)
+            if not images:
+                complete = True
+                break
+            step = restore_images(uow, images)
+            uow.jobs.mark_images(job_id, [(i.batch_no, i.idx) for i in step.conflicts], CONFLICT)
+            position = step.position
+            progress.update(
+                position=list(step.position or ()),
+                restored=progress["restored"] + step.restored,
+                conflicts=progress["conflicts"] + len(step.conflicts),
+                checksum=_chain(progress["checksum"], step.digest),
+            )
+            uow.jobs.update(job_id, rollback=progress, heartbeat_ts=uow.now_ms)
+            uow.commit()
+        observer.progress(control.get_job(deps, job_id))
+    return _report(deps, job_id, progress, complete, origin)
+
+
+def _abort_requested(deps: Deps, job_id: int) -> bool:
+    with deps.store.reader() as uow:
+        return uow.jobs.abort_requested(job_id)
+
+
+def _chain(previous: str, digest: str) -> str:
+    return hashlib.blake2b((previous + digest).encode(), digest_size=16).hexdigest()
+
+
+def _save(deps: Deps, job_id: int, state: JobState, progress: dict[str, Any]) -> None:
+    with deps.store.unit_of_work() as uow:
+        uow.jobs.update(job_id, state=state.value, rollback=progress, heartbeat_ts=uow.now_ms)
+        uow.commit()
+
+
+def _report(
+    deps: Deps, job_id: int, progress: dict[str, Any], complete: bool, origin: Origin
+) -> RollbackReport:
+    with deps.store.unit_of_work() as uow:
+        conflicts = uow.jobs.images_with_outcome(job_id, CONFLICT, CONFLICTS_SHOWN)
+        if complete:
+            outcome = (
+                f"rolled back: {progress['restored']} row(s) restored, "
+                f"{progress['conflicts']} left as live traffic changed them"
+            )
+            uow.jobs.update(
+                job_id, state=JobState.ROLLED_BACK.value, outcome=outcome, finished_ts=uow.now_ms
+            )
+            uow.registry.audit(origin.actor, "job.rollback", {"jobId": job_id}, progress)
+        else:
+            uow.jobs.update(job_id, outcome="rollback interrupted; run `jobs rollback` again")
+        uow.commit()
+    log.info("rollback ended", extra={"job_id": job_id, "complete": complete})
+    return RollbackReport(
+        job=control.get_job(deps, job_id),
+        restored=int(progress["restored"]),
+        conflicts=[{"table": c.table_name, "key": c.row_key} for c in conflicts],
+        conflict_count=int(progress["conflicts"]),
+        checksum=str(progress["checksum"]),
+        verified=complete,
+        complete=complete,
+    )
