@@ -76,7 +76,9 @@ class Api:
         return {"Authorization": f"Bearer {self.token(sub, *roles)}"}
 
     def post(self, path: str, request: Any, as_user: str = "learner-1", *roles: Role) -> Any:
-        return self.client.post(path, json={"request": request}, headers=self.headers(as_user, *roles))
+        return self.client.post(
+            path, json={"request": request}, headers=self.headers(as_user, *roles)
+        )
 
     def admin(self, method: str, path: str, body: Any = None) -> Any:
         headers = self.headers("admin-1", Role.ADMIN, Role.OPS, Role.REPORTER)

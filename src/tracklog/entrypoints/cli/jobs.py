@@ -15,6 +15,7 @@ import typer
 from tracklog.adapters.clock import ManualClock
 from tracklog.bootstrap import Tracklog, bootstrap
 from tracklog.domain.errors import TracklogError
+from tracklog.entrypoints.api.present_jobs import job_json
 from tracklog.entrypoints.cli import jobs_view
 from tracklog.entrypoints.cli.console import banner, console, fail, guarded, interactive, out
 from tracklog.entrypoints.cli.console import settings as load
@@ -225,7 +226,7 @@ def list_jobs(
     jobs = control.list_jobs(tracklog.deps, limit)
     tracklog.close()
     if as_json:
-        out.print_json(orjson.dumps([jobs_view.job_json(j) for j in jobs]).decode())
+        out.print_json(orjson.dumps([job_json(j) for j in jobs]).decode())
     else:
         jobs_view.show_jobs(jobs)
 
@@ -242,7 +243,7 @@ def status(
     job = control.get_job(tracklog.deps, job_id)
     tracklog.close()
     if as_json:
-        out.print_json(orjson.dumps(jobs_view.job_json(job)).decode())
+        out.print_json(orjson.dumps(job_json(job)).decode())
     else:
         jobs_view.show_job(job)
 
