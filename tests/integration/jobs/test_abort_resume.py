@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import threading
 
-from tests.integration.jobs.conftest import MakeTwin
 from tests.integration.jobs.support import (
     BOOKKEEPING,
     ORIGIN,
@@ -13,6 +12,7 @@ from tests.integration.jobs.support import (
     run_job,
     start_job,
 )
+from tests.jobs_fixtures import MakeTwin
 from tracklog.services.jobs import control, runner
 
 
@@ -27,7 +27,7 @@ def test_abort_stops_after_the_batch_in_flight_with_its_checkpoint(
     operator = threading.Thread(target=control.request_abort, args=(deps, job_id, "ops"))
 
     def during(batch: int) -> None:
-        if batch == 1:  # zero-based: the second batch
+        if batch == 2:
             operator.start()
 
     def after(batch: int) -> None:

@@ -7,8 +7,8 @@ import time
 
 from sqlalchemy import func, select
 
-from tests.integration.jobs.conftest import MakeTwin
 from tests.integration.jobs.support import ORIGIN, Recorder, run_job, start_job
+from tests.jobs_fixtures import MakeTwin
 from tracklog.adapters.clock import ManualClock
 from tracklog.adapters.store import tables
 from tracklog.bootstrap import Tracklog

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
-from tests.integration.jobs.conftest import T0, MakeTwin
 from tests.integration.jobs.support import BOOKKEEPING, ORIGIN, Recorder, checksums, run_job
+from tests.jobs_fixtures import T0, MakeTwin
 from tracklog.adapters.store import tables
 from tracklog.adapters.store.rows import RowStore
 from tracklog.services.deps import Deps

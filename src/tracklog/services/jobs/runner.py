@@ -36,7 +36,11 @@ def _nothing(_: int) -> None:
 
 @dataclass
 class Hooks:
-    """What the entrypoint plugs in: Ctrl-C, and the test hooks that kill the process."""
+    """What the entrypoint plugs in: Ctrl-C, and the test hooks that kill the process.
+
+    ``before_commit(n)`` runs while the n-th batch (counting from 1) is written but not yet
+    committed; ``after_batch(n)`` once it is committed.
+    """
 
     stop_requested: Callable[[], bool] = lambda: False
     before_commit: Callable[[int], None] = _nothing
@@ -93,7 +97,7 @@ class _Loop:
                 uow.lock_user(user)
             counts = apply_changes(uow, job.id, self.batch_no, self.kind.changes(uow, batch))
             self._checkpoint(uow.jobs, batch, counts, uow.now_ms)
-            self.hooks.before_commit(self.batch_no)
+            self.hooks.before_commit(self.batch_no + 1)
             uow.commit()
         self.batch_no += 1
         self.rows_this_run += len(batch.keys)
