@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, fields
 from typing import Any
 
-from sqlalchemy import Connection, and_, func, or_, select, tuple_, update
+from sqlalchemy import Connection, bindparam, func, select, update
 
 from tracklog.adapters.store import tables
 from tracklog.adapters.store.upsert import chunks
@@ -114,30 +114,31 @@ class JobsRepository:
         for part in chunks(list(rows), 500):
             self._conn.execute(tables.job_before_images.insert(), list(part))
 
-    def images_before(
-        self, job_id: int, position: tuple[int, int] | None, limit: int
-    ) -> list[Image]:
-        """Journal entries of a job, newest first, strictly before ``position``."""
+    def images_before(self, job_id: int, batch_no: int, idx: int | None, limit: int) -> list[Image]:
+        """Journal entries of one batch of a job, highest index first, below ``idx``."""
         query = (
             select(tables.job_before_images)
-            .where(_I.job_id == job_id)
-            .order_by(_I.batch_no.desc(), _I.idx.desc())
+            .where(_I.job_id == job_id, _I.batch_no == batch_no)
+            .order_by(_I.idx.desc())
             .limit(limit)
         )
-        if position is not None:
-            batch_no, idx = position
-            query = query.where(
-                or_(_I.batch_no < batch_no, and_(_I.batch_no == batch_no, _I.idx < idx))
-            )
+        if idx is not None:
+            query = query.where(_I.idx < idx)
         return [Image(**row) for row in self._conn.execute(query).mappings()]
 
     def mark_images(self, job_id: int, positions: Sequence[tuple[int, int]], outcome: str) -> None:
-        for part in chunks(list(positions), 300):
-            self._conn.execute(
-                update(tables.job_before_images)
-                .where(_I.job_id == job_id, tuple_(_I.batch_no, _I.idx).in_(list(part)))
-                .values(outcome=outcome)
+        if not positions:
+            return
+        statement = (
+            update(tables.job_before_images)
+            .where(
+                _I.job_id == job_id,
+                _I.batch_no == bindparam("b_no"),
+                _I.idx == bindparam("b_idx"),
             )
+            .values(outcome=outcome)
+        )
+        self._conn.execute(statement, [{"b_no": b, "b_idx": i} for b, i in positions])
 
     def images_with_outcome(self, job_id: int, outcome: str, limit: int) -> list[Image]:
         query = (

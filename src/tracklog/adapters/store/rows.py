@@ -11,7 +11,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 import orjson
-from sqlalchemy import ColumnElement, Connection, Table, delete, select, tuple_
+from sqlalchemy import ColumnElement, Connection, Table, and_, bindparam, delete, select, tuple_
 
 from tracklog.adapters.store import tables
 from tracklog.adapters.store.upsert import chunks, upsert
@@ -57,11 +57,17 @@ def row_hash(row: Mapping[str, Any] | None) -> str | None:
     return hashlib.blake2b(data, digest_size=16).hexdigest()
 
 
-def _key_clause(table: Table, keys: Sequence[Key]) -> ColumnElement[bool]:
+def _covering_clause(table: Table, keys: Sequence[Key]) -> ColumnElement[bool]:
+    """``a IN (...) AND b IN (...)`` on the first two key columns: a superset of ``keys`` that
+    every backend answers from the primary-key index (SQLite scans for ``(a, b) IN (...)``)."""
+    columns = list(table.primary_key.columns)[:2]
+    return and_(*(c.in_(sorted({k[i] for k in keys})) for i, c in enumerate(columns)))
+
+
+def _exact_clause(table: Table) -> ColumnElement[bool]:
+    """``a = :k0 AND b = :k1 ...``, for one key per parameter set (executemany)."""
     columns = list(table.primary_key.columns)
-    if len(columns) == 1:
-        return columns[0].in_([k[0] for k in keys])
-    return tuple_(*columns).in_(list(keys))
+    return and_(*(c == bindparam(f"k{i}") for i, c in enumerate(columns)))
 
 
 class RowStore:
@@ -88,11 +94,14 @@ class RowStore:
 
     def fetch(self, table: Table, keys: Sequence[Key]) -> dict[Key, Row]:
         found: dict[Key, Row] = {}
-        for part in chunks(list(keys), _CHUNK):
-            query = select(table).where(_key_clause(table, part))
+        for part in chunks(sorted(set(keys)), _CHUNK):
+            wanted = set(part)
+            query = select(table).where(_covering_clause(table, part))
             for mapping in self._conn.execute(query).mappings():
                 row = plain(mapping)
-                found[key_of(table, row)] = row
+                key = key_of(table, row)
+                if key in wanted:
+                    found[key] = row
         return found
 
     def put(self, table: Table, rows: Sequence[Row]) -> None:
@@ -100,8 +109,9 @@ class RowStore:
             upsert(self._conn, table, part)
 
     def remove(self, table: Table, keys: Sequence[Key]) -> None:
-        for part in chunks(list(keys), _CHUNK):
-            self._conn.execute(delete(table).where(_key_clause(table, part)))
+        if keys:
+            params = [{f"k{i}": value for i, value in enumerate(key)} for key in keys]
+            self._conn.execute(delete(table).where(_exact_clause(table)), params)
 
     def insert_new(self, table: Table, row: Row) -> Row:
         """Insert a row whose key the database assigns; return it with its key."""

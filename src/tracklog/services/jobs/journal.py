@@ -70,7 +70,6 @@ class RollbackStep:
     restored: int = 0
     conflicts: list[Image] = field(default_factory=list)
     digest: str = ""
-    position: tuple[int, int] | None = None
 
 
 def restore_images(uow: UnitOfWork, images: Sequence[Image]) -> RollbackStep:
@@ -91,8 +90,6 @@ def restore_images(uow: UnitOfWork, images: Sequence[Image]) -> RollbackStep:
         _restore(uow, table, [i for i in restored if i.table_name == name])
     step.digest = verify(uow, restored)
     step.restored = len(restored)
-    if images:
-        step.position = (images[-1].batch_no, images[-1].idx)
     return step
 
 

@@ -48,19 +48,18 @@ def rollback(
     progress["from"] = progress.get("from", job.state)
     _save(deps, job_id, JobState.ROLLING_BACK, progress)
     mark = progress.get("position")
-    position: tuple[int, int] | None = (int(mark[0]), int(mark[1])) if mark else None
-    complete = False
-    while not (hooks.stop_requested() or _abort_requested(deps, job_id)):
+    batch_no, idx = (int(mark[0]), mark[1]) if mark else (job.batches_done - 1, None)
+    while batch_no >= 0 and not (hooks.stop_requested() or _abort_requested(deps, job_id)):
         with deps.store.unit_of_work() as uow:
-            images = uow.jobs.images_before(job_id, position, job.batch_size)
+            images = uow.jobs.images_before(job_id, batch_no, idx, job.batch_size)
             if not images:
-                complete = True
-                break
+                batch_no, idx = batch_no - 1, None
+                continue
             step = restore_images(uow, images)
             uow.jobs.mark_images(job_id, [(i.batch_no, i.idx) for i in step.conflicts], CONFLICT)
-            position = step.position
+            idx = images[-1].idx
             progress.update(
-                position=list(step.position or ()),
+                position=[batch_no, idx],
                 restored=progress["restored"] + step.restored,
                 conflicts=progress["conflicts"] + len(step.conflicts),
                 checksum=_chain(progress["checksum"], step.digest),
@@ -68,6 +67,7 @@ def rollback(
             uow.jobs.update(job_id, rollback=progress, heartbeat_ts=uow.now_ms)
             uow.commit()
         observer.progress(control.get_job(deps, job_id))
+    complete = batch_no < 0
     return _report(deps, job_id, progress, complete, origin)
 
 

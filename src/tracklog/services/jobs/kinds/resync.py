@@ -12,8 +12,8 @@ from tracklog.adapters.store.unit_of_work import UnitOfWork
 from tracklog.domain.model import EnrolmentKey, Summary
 from tracklog.domain.modes import Mode
 from tracklog.domain.summaries import compute_summary
+from tracklog.services.jobs.kinds.resync_inputs import BatchInputs
 from tracklog.services.jobs.model import Batch, RowChange, Scope
-from tracklog.services.summaries import gather
 
 _E = tables.enrolments.c
 VOLATILE = frozenset({"last_updated_ts"})  # when a summary was written, not what it says
@@ -53,9 +53,10 @@ class Resync:
 
     def changes(self, uow: UnitOfWork, batch: Batch) -> list[RowChange]:
         stored = uow.rows.fetch(tables.summaries, batch.keys)
+        inputs = BatchInputs(uow, self._mode, batch.keys, stored)
         changes: list[RowChange] = []
         for key in batch.keys:
-            outcome = compute_summary(gather(uow, self._mode, EnrolmentKey(*key)), uow.now_ms)
+            outcome = compute_summary(inputs.inputs(EnrolmentKey(*key)), uow.now_ms)
             new = full_row(tables.summaries, codec.summary_to_row(outcome.summary))
             old = stored.get(key)
             if old is None or _differs(old, new):
