@@ -20,7 +20,9 @@ def _normal(inputs: SummaryInputs) -> tuple[object, ...]:
     return (inputs.key, inputs.collection, records, attempts, inputs.enrolled_ts, inputs.previous)
 
 
-@pytest.mark.parametrize("mode", [Mode.STRICT, Mode.FULL_CARRY_FORWARD, Mode.COLLECTION_CARRY_FORWARD])
+@pytest.mark.parametrize(
+    "mode", [Mode.STRICT, Mode.FULL_CARRY_FORWARD, Mode.COLLECTION_CARRY_FORWARD]
+)
 def test_batch_inputs_equal_gather_for_every_enrolment(
     make_tracklog: MakeTracklog, mode: Mode
 ) -> None:

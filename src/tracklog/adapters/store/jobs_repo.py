@@ -6,10 +6,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass, fields
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, func, select, update
+from sqlalchemy import Connection, func, select, update
 
 from tracklog.adapters.store import tables
-from tracklog.adapters.store.upsert import chunks
 
 _J = tables.jobs.c
 _I = tables.job_before_images.c
@@ -43,21 +42,6 @@ class JobRow:
 
 
 _JOB_FIELDS = [f.name for f in fields(JobRow)]
-
-
-@dataclass(frozen=True, slots=True)
-class Image:
-    """One journal entry: a row as it was before a job's batch changed it."""
-
-    job_id: int
-    batch_no: int
-    idx: int
-    table_name: str
-    row_key: list[Any]
-    before: dict[str, Any] | None
-    before_hash: str | None
-    after_hash: str | None
-    outcome: str | None
 
 
 class JobsRepository:
@@ -110,48 +94,30 @@ class JobsRepository:
         )
 
     # journal -------------------------------------------------------------------------------
-    def add_images(self, rows: Sequence[dict[str, Any]]) -> None:
-        for part in chunks(list(rows), 500):
-            self._conn.execute(tables.job_before_images.insert(), list(part))
-
-    def images_before(self, job_id: int, batch_no: int, idx: int | None, limit: int) -> list[Image]:
-        """Journal entries of one batch of a job, highest index first, below ``idx``."""
-        query = (
-            select(tables.job_before_images)
-            .where(_I.job_id == job_id, _I.batch_no == batch_no)
-            .order_by(_I.idx.desc())
-            .limit(limit)
-        )
-        if idx is not None:
-            query = query.where(_I.idx < idx)
-        return [Image(**row) for row in self._conn.execute(query).mappings()]
-
-    def mark_images(self, job_id: int, positions: Sequence[tuple[int, int]], outcome: str) -> None:
-        if not positions:
-            return
-        statement = (
-            update(tables.job_before_images)
-            .where(
-                _I.job_id == job_id,
-                _I.batch_no == bindparam("b_no"),
-                _I.idx == bindparam("b_idx"),
+    def add_images(self, job_id: int, batch_no: int, images: list[dict[str, Any]]) -> None:
+        """One batch's before-images, as one journal record."""
+        self._conn.execute(
+            tables.job_before_images.insert().values(
+                job_id=job_id, batch_no=batch_no, rows=len(images), images=images
             )
-            .values(outcome=outcome)
         )
-        self._conn.execute(statement, [{"b_no": b, "b_idx": i} for b, i in positions])
 
-    def images_with_outcome(self, job_id: int, outcome: str, limit: int) -> list[Image]:
-        query = (
-            select(tables.job_before_images)
-            .where(_I.job_id == job_id, _I.outcome == outcome)
-            .order_by(_I.batch_no, _I.idx)
-            .limit(limit)
+    def extend_images(self, job_id: int, batch_no: int, images: list[dict[str, Any]]) -> None:
+        where = (_I.job_id == job_id, _I.batch_no == batch_no)
+        current = self._conn.execute(select(_I.images).where(*where)).scalar_one()
+        merged = [*current, *images]
+        self._conn.execute(
+            update(tables.job_before_images).where(*where).values(images=merged, rows=len(merged))
         )
-        return [Image(**row) for row in self._conn.execute(query).mappings()]
+
+    def images(self, job_id: int, batch_no: int) -> list[dict[str, Any]]:
+        query = select(_I.images).where(_I.job_id == job_id, _I.batch_no == batch_no)
+        found = self._conn.execute(query).scalar_one_or_none()
+        return list(found or [])
 
     def image_count(self, job_id: int) -> int:
-        query = select(func.count()).select_from(tables.job_before_images)
-        return int(self._conn.execute(query.where(_I.job_id == job_id)).one()[0])
+        query = select(func.coalesce(func.sum(_I.rows), 0)).where(_I.job_id == job_id)
+        return int(self._conn.execute(query).one()[0])
 
 
 def _job(row: Any) -> JobRow:

@@ -58,10 +58,10 @@ def row_hash(row: Mapping[str, Any] | None) -> str | None:
 
 
 def _covering_clause(table: Table, keys: Sequence[Key]) -> ColumnElement[bool]:
-    """``a IN (...) AND b IN (...)`` on the first two key columns: a superset of ``keys`` that
-    every backend answers from the primary-key index (SQLite scans for ``(a, b) IN (...)``)."""
-    columns = list(table.primary_key.columns)[:2]
-    return and_(*(c.in_(sorted({k[i] for k in keys})) for i, c in enumerate(columns)))
+    """``a IN (...)`` on the first key column (the learner, for user data): a superset of
+    ``keys`` answered from the primary-key index. (SQLite scans the table for ``(a, b) IN``.)"""
+    first = next(iter(table.primary_key.columns))
+    return first.in_(sorted({k[0] for k in keys}))
 
 
 def _exact_clause(table: Table) -> ColumnElement[bool]:
@@ -94,7 +94,8 @@ class RowStore:
 
     def fetch(self, table: Table, keys: Sequence[Key]) -> dict[Key, Row]:
         found: dict[Key, Row] = {}
-        for part in chunks(sorted(set(keys)), _CHUNK):
+        ordered = sorted(set(keys))
+        for part in chunks(ordered, _CHUNK * 4):
             wanted = set(part)
             query = select(table).where(_covering_clause(table, part))
             for mapping in self._conn.execute(query).mappings():

@@ -238,11 +238,7 @@ job_before_images = Table(
     metadata,
     Column("job_id", BigInteger, primary_key=True),
     Column("batch_no", Integer, primary_key=True),
-    Column("idx", Integer, primary_key=True),
-    Column("table_name", String(64), nullable=False),
-    Column("row_key", Json, nullable=False),
-    Column("before", Json),
-    Column("before_hash", String(32)),
-    Column("after_hash", String(32)),
-    Column("outcome", String(16)),
+    Column("rows", Integer, nullable=False),
+    # [{"table", "key", "before" (null: the batch inserted it), "beforeHash", "afterHash"}]
+    Column("images", Json, nullable=False),
 )

@@ -10,7 +10,7 @@ from typing import Any
 from tracklog.adapters.store.jobs_repo import JobRow
 from tracklog.services.deps import Deps
 from tracklog.services.jobs import control
-from tracklog.services.jobs.journal import CONFLICT, restore_images
+from tracklog.services.jobs.journal import restore_images
 from tracklog.services.jobs.model import JobState
 from tracklog.services.jobs.planner import Origin
 from tracklog.services.jobs.runner import Hooks, Observer
@@ -25,7 +25,7 @@ ROLLBACK_FROM = (
     JobState.FINISHED,
     JobState.ROLLING_BACK,
 )
-CONFLICTS_SHOWN = 1000
+CONFLICTS_SHOWN = 1000  # listed in the report; beyond that, counted
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,22 +44,20 @@ def rollback(
 ) -> RollbackReport:
     """Restore before-images in batches (each one transaction); resumable where it stopped."""
     job = control.take_over(deps, job_id, origin, ROLLBACK_FROM)
-    progress: dict[str, Any] = dict(job.rollback or {"restored": 0, "conflicts": 0, "checksum": ""})
+    fresh = {"restored": 0, "conflicts": 0, "checksum": "", "conflictList": []}
+    progress: dict[str, Any] = dict(job.rollback or fresh)
     progress["from"] = progress.get("from", job.state)
     _save(deps, job_id, JobState.ROLLING_BACK, progress)
-    mark = progress.get("position")
-    batch_no, idx = (int(mark[0]), mark[1]) if mark else (job.batches_done - 1, None)
+    batch_no = int(progress.get("nextBatch", job.batches_done - 1))
     while batch_no >= 0 and not (hooks.stop_requested() or _abort_requested(deps, job_id)):
         with deps.store.unit_of_work() as uow:
-            images = uow.jobs.images_before(job_id, batch_no, idx, job.batch_size)
-            if not images:
-                batch_no, idx = batch_no - 1, None
-                continue
-            step = restore_images(uow, images)
-            uow.jobs.mark_images(job_id, [(i.batch_no, i.idx) for i in step.conflicts], CONFLICT)
-            idx = images[-1].idx
+            step = restore_images(uow, uow.jobs.images(job_id, batch_no))
+            conflicts = progress["conflictList"]
+            room = CONFLICTS_SHOWN - len(conflicts)
+            conflicts.extend({"table": c["table"], "key": c["key"]} for c in step.conflicts[:room])
+            batch_no -= 1
             progress.update(
-                position=[batch_no, idx],
+                nextBatch=batch_no,
                 restored=progress["restored"] + step.restored,
                 conflicts=progress["conflicts"] + len(step.conflicts),
                 checksum=_chain(progress["checksum"], step.digest),
@@ -90,7 +88,6 @@ def _report(
     deps: Deps, job_id: int, progress: dict[str, Any], complete: bool, origin: Origin
 ) -> RollbackReport:
     with deps.store.unit_of_work() as uow:
-        conflicts = uow.jobs.images_with_outcome(job_id, CONFLICT, CONFLICTS_SHOWN)
         if complete:
             outcome = (
                 f"rolled back: {progress['restored']} row(s) restored, "
@@ -99,7 +96,8 @@ def _report(
             uow.jobs.update(
                 job_id, state=JobState.ROLLED_BACK.value, outcome=outcome, finished_ts=uow.now_ms
             )
-            uow.registry.audit(origin.actor, "job.rollback", {"jobId": job_id}, progress)
+            summary = {k: v for k, v in progress.items() if k != "conflictList"}
+            uow.registry.audit(origin.actor, "job.rollback", {"jobId": job_id}, summary)
         else:
             uow.jobs.update(job_id, outcome="rollback interrupted; run `jobs rollback` again")
         uow.commit()
@@ -107,7 +105,7 @@ def _report(
     return RollbackReport(
         job=control.get_job(deps, job_id),
         restored=int(progress["restored"]),
-        conflicts=[{"table": c.table_name, "key": c.row_key} for c in conflicts],
+        conflicts=list(progress["conflictList"]),
         conflict_count=int(progress["conflicts"]),
         checksum=str(progress["checksum"]),
         verified=complete,

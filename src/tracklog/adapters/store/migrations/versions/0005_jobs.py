@@ -62,14 +62,9 @@ def upgrade() -> None:
         "job_before_images",
         sa.Column("job_id", sa.BigInteger(), nullable=False),
         sa.Column("batch_no", sa.Integer(), nullable=False),
-        sa.Column("idx", sa.Integer(), nullable=False),
-        sa.Column("table_name", sa.String(length=64), nullable=False),
-        sa.Column("row_key", Json, nullable=False),
-        sa.Column("before", Json, nullable=True),
-        sa.Column("before_hash", sa.String(length=32), nullable=True),
-        sa.Column("after_hash", sa.String(length=32), nullable=True),
-        sa.Column("outcome", sa.String(length=16), nullable=True),
-        sa.PrimaryKeyConstraint("job_id", "batch_no", "idx"),
+        sa.Column("rows", sa.Integer(), nullable=False),
+        sa.Column("images", Json, nullable=False),
+        sa.PrimaryKeyConstraint("job_id", "batch_no"),
     )
 
 
