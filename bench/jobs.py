@@ -111,7 +111,11 @@ def _event(user: str, collection: str, n: int, ts: int) -> dict[str, object]:
 
 
 def cli(url: str, *args: str) -> tuple[float, float, int]:
-    """Run ``tracklog`` in a child process: wall seconds, peak RSS in MB, exit code."""
+    """Run ``tracklog`` in a child process: wall seconds, peak RSS in MB, exit code.
+
+    The peak is the child's own ``VmHWM`` (sampled from /proc while it runs): ``wait4``'s
+    ``ru_maxrss`` would also count the parent's memory at fork time.
+    """
     env = {k: v for k, v in os.environ.items() if not k.startswith("TRACKLOG_")}
     env.update(TRACKLOG_DATABASE_URL=url, TRACKLOG_AUTH_JWT_SECRET=SECRET)
     started = time.perf_counter()
@@ -122,9 +126,23 @@ def cli(url: str, *args: str) -> tuple[float, float, int]:
         stderr=subprocess.PIPE,
         stdin=subprocess.DEVNULL,
     )
-    _, status, usage = os.wait4(child.pid, 0)
+    peak = 0.0
+    while child.poll() is None:
+        peak = max(peak, _high_water_mb(child.pid))
+        time.sleep(0.1)
     elapsed = time.perf_counter() - started
-    return elapsed, usage.ru_maxrss / 1024, os.waitstatus_to_exitcode(status)
+    return elapsed, peak, child.returncode
+
+
+def _high_water_mb(pid: int) -> float:
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return 0.0
+    for line in status.splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
 
 
 def abort_latency(settings: Settings) -> float | None:

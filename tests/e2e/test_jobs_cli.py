@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
 from typing import Any
@@ -162,3 +163,32 @@ def test_aborting_a_finished_job_says_there_is_nothing_to_abort(
     result = tracklog_cli(database_url, "jobs", "abort", "1")
     assert result.returncode != 0
     assert "finished; there is nothing to abort" in result.stderr
+
+
+def test_ctrl_c_stops_the_job_after_its_batch_and_it_can_be_resumed(
+    seeded_twin: MakeTwin, database_url: str
+) -> None:
+    deps = seeded_twin(database_url).deps
+    environ = {k: v for k, v in os.environ.items() if not k.startswith("TRACKLOG_")}
+    environ.update(TRACKLOG_DATABASE_URL=database_url, TRACKLOG_AUTH_JWT_SECRET=TEST_SECRET)
+    args = ["jobs", "run", "resync", "--batch-size", "2", "--max-rate", "6"]
+    with subprocess.Popen(
+        [sys.executable, "-m", "tracklog", *args],
+        env=environ,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        stdin=subprocess.DEVNULL,
+        text=True,
+    ) as job:
+        assert job.stdout is not None
+        first = orjson.loads(job.stdout.readline())  # the first batch is committed
+        job.send_signal(signal.SIGINT)
+        _, stderr = job.communicate(timeout=60)
+
+    assert job.returncode == 1
+    assert "stopping after the current batch" in stderr
+    stopped = _job(deps, 1)
+    assert stopped.state == "aborted"
+    assert first["rowsDone"] <= stopped.rows_done < stopped.rows_total
+    assert tracklog_cli(database_url, "jobs", "resume", "1").returncode == 0
+    assert _job(deps, 1).rows_done == stopped.rows_total

@@ -6,12 +6,23 @@ row saved as JSON in the job journal and restored later is the same row, and has
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 import orjson
-from sqlalchemy import ColumnElement, Connection, Table, and_, bindparam, delete, select, tuple_
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    CursorResult,
+    Table,
+    and_,
+    bindparam,
+    delete,
+    select,
+    tuple_,
+)
 
 from tracklog.adapters.store import tables
 from tracklog.adapters.store.upsert import chunks, upsert
@@ -28,8 +39,14 @@ def table_named(name: str) -> Table:
     return table
 
 
-def key_names(table: Table) -> list[str]:
-    return [str(c.name) for c in table.primary_key.columns]
+@functools.cache
+def column_names(table: Table) -> tuple[str, ...]:
+    return tuple(str(c.name) for c in table.columns)
+
+
+@functools.cache
+def key_names(table: Table) -> tuple[str, ...]:
+    return tuple(str(c.name) for c in table.primary_key.columns)
 
 
 def key_of(table: Table, row: Mapping[str, Any]) -> Key:
@@ -41,7 +58,7 @@ def key_dict(table: Table, key: Key) -> dict[str, Any]:
 
 
 def full_row(table: Table, row: Mapping[str, Any]) -> Row:
-    return {str(c.name): row.get(c.name) for c in table.columns}
+    return {name: row.get(name) for name in column_names(table)}
 
 
 def plain(mapping: Mapping[Any, Any]) -> Row:
@@ -70,6 +87,12 @@ def _exact_clause(table: Table) -> ColumnElement[bool]:
     return and_(*(c == bindparam(f"k{i}") for i, c in enumerate(columns)))
 
 
+def as_dicts(result: CursorResult[Any]) -> list[Row]:
+    """Rows as plain dicts (cheaper than ``.mappings()`` for thousands of rows)."""
+    names = [str(name) for name in result.keys()]  # noqa: SIM118 (a result, not a dict)
+    return [dict(zip(names, values, strict=True)) for values in result]
+
+
 class RowStore:
     """Table-agnostic reads and writes inside one unit of work."""
 
@@ -90,7 +113,7 @@ class RowStore:
         query = select(*wanted).where(*where).order_by(*pk).limit(limit)
         if after is not None:
             query = query.where(tuple_(*pk) > tuple_(*after) if len(pk) > 1 else pk[0] > after[0])
-        return [plain(row) for row in self._conn.execute(query).mappings()]
+        return as_dicts(self._conn.execute(query))
 
     def fetch(self, table: Table, keys: Sequence[Key]) -> dict[Key, Row]:
         found: dict[Key, Row] = {}
@@ -98,8 +121,7 @@ class RowStore:
         for part in chunks(ordered, _CHUNK * 4):
             wanted = set(part)
             query = select(table).where(_covering_clause(table, part))
-            for mapping in self._conn.execute(query).mappings():
-                row = plain(mapping)
+            for row in as_dicts(self._conn.execute(query)):
                 key = key_of(table, row)
                 if key in wanted:
                     found[key] = row

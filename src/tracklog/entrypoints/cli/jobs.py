@@ -6,8 +6,9 @@ import getpass
 import os
 import signal
 import socket
+from collections.abc import Callable
 from types import FrameType
-from typing import Any
+from typing import Any, TypeVar
 
 import orjson
 import typer
@@ -24,6 +25,7 @@ from tracklog.services.jobs.kinds import KIND_NAMES, build_kind
 from tracklog.services.jobs.model import JobState
 from tracklog.settings import Settings, TestHooks, load_test_hooks
 
+T = TypeVar("T")
 app = typer.Typer(
     help="Bulk jobs: dry-run first, guarded in production, abortable, resumable, restorable.",
     no_args_is_help=True,
@@ -34,6 +36,15 @@ def _open(current: Settings) -> Tracklog:
     hooks = load_test_hooks()
     clock = ManualClock(hooks.clock_ms) if hooks.clock_ms is not None else None
     return guarded(lambda: bootstrap(current, clock=clock))
+
+
+def _call(tracklog: Tracklog, action: Callable[[], T]) -> T:
+    """Domain errors (no such job, a job in the wrong state) end the command with their message."""
+    try:
+        return action()
+    except TracklogError as error:
+        tracklog.close()
+        fail(error.message)
 
 
 def _origin(actor: str | None) -> planner.Origin:
@@ -92,9 +103,10 @@ def _hooks(test: TestHooks) -> runner.Hooks:
 
 def _execute(tracklog: Tracklog, job_id: int, origin: planner.Origin) -> None:
     deps = tracklog.deps
-    view = jobs_view.observer_for(control.get_job(deps, job_id))
+    hooks = load_test_hooks()
+    view = jobs_view.observer_for(_call(tracklog, lambda: control.get_job(deps, job_id)))
     try:
-        job = runner.run(deps, job_id, origin, view, _hooks(load_test_hooks()))
+        job = _call(tracklog, lambda: runner.run(deps, job_id, origin, view, _hooks(hooks)))
     finally:
         view.close()
     tracklog.close()
@@ -167,9 +179,7 @@ def resume(
     banner(current)
     tracklog = _open(current)
     _guard(tracklog, confirm)
-    origin = _origin(actor)
-    _audit(tracklog, origin, "job.resume", job_id)
-    _execute(tracklog, job_id, origin)
+    _execute(tracklog, job_id, _origin(actor))
 
 
 @app.command("rollback")
@@ -186,9 +196,10 @@ def rollback_job(
     tracklog = _open(current)
     _guard(tracklog, confirm)
     deps = tracklog.deps
-    view = jobs_view.observer_for(control.get_job(deps, job_id))
+    view = jobs_view.observer_for(_call(tracklog, lambda: control.get_job(deps, job_id)))
+    origin, hooks = _origin(actor), _hooks(load_test_hooks())
     try:
-        report = rollback.rollback(deps, job_id, _origin(actor), view, _hooks(load_test_hooks()))
+        report = _call(tracklog, lambda: rollback.rollback(deps, job_id, origin, view, hooks))
     finally:
         view.close()
         tracklog.close()
@@ -206,7 +217,8 @@ def abort(
     current = load()
     banner(current)
     tracklog = _open(current)
-    job = control.request_abort(tracklog.deps, job_id, _origin(actor).actor)
+    who = _origin(actor).actor
+    job = _call(tracklog, lambda: control.request_abort(tracklog.deps, job_id, who))
     tracklog.close()
     console.print(
         f"abort requested for job {job.id} ({job.kind}, {job.state}); "
@@ -224,11 +236,12 @@ def list_jobs(
     banner(current)
     tracklog = _open(current)
     jobs = control.list_jobs(tracklog.deps, limit)
+    dead = control.orphans(tracklog.deps, jobs, socket.gethostname())
     tracklog.close()
     if as_json:
         out.print_json(orjson.dumps([job_json(j) for j in jobs]).decode())
     else:
-        jobs_view.show_jobs(jobs)
+        jobs_view.show_jobs(jobs, dead)
 
 
 @app.command("status")
@@ -240,15 +253,9 @@ def status(
     current = load()
     banner(current)
     tracklog = _open(current)
-    job = control.get_job(tracklog.deps, job_id)
+    job = _call(tracklog, lambda: control.get_job(tracklog.deps, job_id))
     tracklog.close()
     if as_json:
         out.print_json(orjson.dumps(job_json(job)).decode())
     else:
         jobs_view.show_job(job)
-
-
-def _audit(tracklog: Tracklog, origin: planner.Origin, action: str, job_id: int) -> None:
-    with tracklog.deps.store.unit_of_work() as uow:
-        uow.registry.audit(origin.actor, action, {"jobId": job_id}, {"host": origin.host})
-        uow.commit()

@@ -7,6 +7,7 @@ import time
 from typing import Any
 
 import orjson
+from rich.console import Console
 from rich.progress import (
     BarColumn,
     MofNCompleteColumn,
@@ -22,12 +23,12 @@ from tracklog.adapters.store.jobs_repo import JobRow
 from tracklog.entrypoints.api.present import iso
 from tracklog.entrypoints.api.present_jobs import job_json
 from tracklog.entrypoints.cli.console import console, out
-from tracklog.services.jobs.model import Plan
+from tracklog.services.jobs.model import JobState, Plan
 from tracklog.services.jobs.rollback import RollbackReport
 
 
 def show_plan(plan: Plan) -> None:
-    out.print(f"[bold]dry run[/] of [bold]{plan.kind}[/] {_args(plan.arguments)}")
+    out.print(f"[bold]dry run[/] of [bold]{plan.kind}[/] {_args(plan.arguments)}".rstrip())
     out.print(f"  environment : {plan.environment}")
     out.print(f"  database    : {plan.database}")
     out.print(f"  examined    : {plan.examined} {plan.scope.unit_name}")
@@ -44,7 +45,8 @@ def show_plan(plan: Plan) -> None:
     )
 
 
-def show_jobs(jobs: list[JobRow]) -> None:
+def show_jobs(jobs: list[JobRow], dead: set[int] | None = None) -> None:
+    """``dead``: jobs left active by a process that is gone (crashed: resume or roll back)."""
     table = Table(
         "id", "kind", "args", "state", "started by", "host", "created", "progress", "outcome"
     )
@@ -53,14 +55,15 @@ def show_jobs(jobs: list[JobRow]) -> None:
             str(job.id),
             job.kind,
             _args(job.args),
-            job.state,
+            f"{job.state} (process gone)" if job.id in (dead or set()) else job.state,
             job.actor,
             job.host,
             iso(job.created_ts) or "",
             f"{job.rows_done}/{job.rows_total} ({job.rows_changed} changed)",
             job.outcome or "",
         )
-    out.print(table)
+    wide = out if out.is_terminal else Console(width=max(out.width, 180))
+    wide.print(table)
 
 
 def show_job(job: JobRow) -> None:
@@ -83,7 +86,7 @@ def show_rollback(report: RollbackReport) -> None:
 
 
 def _args(args: dict[str, Any]) -> str:
-    return " ".join(f"--{k}={v}" for k, v in args.items()) or "-"
+    return " ".join(f"--{k}={v}" for k, v in args.items())
 
 
 class RateMeter:
@@ -94,12 +97,20 @@ class RateMeter:
         self._first: int | None = None
 
     def measure(self, job: JobRow) -> tuple[float, float | None]:
+        done, total = counts(job)
         if self._first is None:
-            self._first, self._start = job.rows_done, time.monotonic()
+            self._first, self._start = done, time.monotonic()
         elapsed = max(time.monotonic() - self._start, 1e-6)
-        rate = (job.rows_done - self._first) / elapsed
-        left = max(job.rows_total - job.rows_done, 0)
+        rate = (done - self._first) / elapsed
+        left = max(total - done, 0)
         return rate, (left / rate if rate > 0 else None)
+
+
+def counts(job: JobRow) -> tuple[int, int]:
+    """Progress as (done, total): units walked, or, while rolling back, rows put back."""
+    if job.state == JobState.ROLLING_BACK and job.rollback:
+        return int(job.rollback["restored"]) + int(job.rollback["conflicts"]), job.rows_changed
+    return job.rows_done, job.rows_total
 
 
 class JsonLines:
@@ -110,18 +121,18 @@ class JsonLines:
 
     def progress(self, job: JobRow, paused: str | None = None) -> None:
         rate, eta = self._meter.measure(job)
+        done, total = counts(job)
         line = {
             "job": job.id,
             "kind": job.kind,
             "state": "paused" if paused else job.state,
             "batch": job.batches_done,
-            "rowsDone": job.rows_done,
-            "rowsTotal": job.rows_total,
+            "rowsDone": done,
+            "rowsTotal": total,
             "rowsChanged": job.rows_changed,
             "rowsPerSecond": round(rate, 1),
             "etaSeconds": None if eta is None else round(eta, 1),
             "paused": paused,
-            "restored": (job.rollback or {}).get("restored"),
         }
         sys.stdout.write(orjson.dumps(line).decode() + "\n")
         sys.stdout.flush()
@@ -152,10 +163,14 @@ class RichBar:
 
     def progress(self, job: JobRow, paused: str | None = None) -> None:
         rate, _ = self._meter.measure(job)
+        done, total = counts(job)
         description = f"{job.kind} [yellow]paused: {paused}[/]" if paused else job.kind
+        if job.state == JobState.ROLLING_BACK:
+            description = f"{job.kind} rollback"
         self._bar.update(
             self._task,
-            completed=job.rows_done,
+            total=total or None,
+            completed=done,
             description=description,
             rate=f"{rate:,.0f}",
         )

@@ -20,6 +20,16 @@ def list_jobs(deps: Deps, limit: int = 50) -> list[JobRow]:
         return uow.jobs.recent(limit)
 
 
+def orphans(deps: Deps, jobs: Iterable[JobRow], here: str) -> set[int]:
+    """Jobs in an active state whose process is gone: crashed, waiting for resume or rollback."""
+    now = deps.clock.now_ms()
+    return {
+        job.id
+        for job in jobs
+        if JobState(job.state) in ACTIVE_STATES and not owner_alive(job, now, here)
+    }
+
+
 def get_job(deps: Deps, job_id: int) -> JobRow:
     with deps.store.reader() as uow:
         job = uow.jobs.get(job_id)

@@ -13,7 +13,7 @@ from tracklog.services.jobs import control
 from tracklog.services.jobs.journal import restore_images
 from tracklog.services.jobs.model import JobState
 from tracklog.services.jobs.planner import Origin
-from tracklog.services.jobs.runner import Hooks, Observer
+from tracklog.services.jobs.runner import Hooks, Observer, WriterCourtesy
 
 log = logging.getLogger(__name__)
 ROLLBACK_FROM = (
@@ -49,6 +49,7 @@ def rollback(
     progress["from"] = progress.get("from", job.state)
     _save(deps, job_id, JobState.ROLLING_BACK, progress)
     batch_no = int(progress.get("nextBatch", job.batches_done - 1))
+    courtesy = WriterCourtesy(deps)
     while batch_no >= 0 and not (hooks.stop_requested() or _abort_requested(deps, job_id)):
         with deps.store.unit_of_work() as uow:
             step = restore_images(uow, uow.jobs.images(job_id, batch_no))
@@ -64,6 +65,7 @@ def rollback(
             )
             uow.jobs.update(job_id, rollback=progress, heartbeat_ts=uow.now_ms)
             uow.commit()
+        courtesy.after_commit()
         observer.progress(control.get_job(deps, job_id))
     complete = batch_no < 0
     return _report(deps, job_id, progress, complete, origin)

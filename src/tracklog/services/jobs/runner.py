@@ -22,6 +22,11 @@ log = logging.getLogger(__name__)
 RESUMABLE = (JobState.PENDING, JobState.RUNNING, JobState.PAUSED, JobState.ABORTED, JobState.FAILED)
 SLICE_S = 0.1  # how often a pause or a throttle looks for an abort
 HEARTBEAT_S = 5.0
+# SQLite has one writer at a time and no fair queue: a job that begins its next batch the moment
+# it commits starves live writers (and `jobs abort`), whose busy handler retries every 100 ms.
+# So after each second of batches the job leaves the lock free for a little longer than that.
+YIELD_EVERY_S = 1.0
+YIELD_S = 0.12
 
 
 class Observer(Protocol):
@@ -48,11 +53,26 @@ class Hooks:
     sleep: Callable[[float], None] = field(default=time.sleep)
 
 
+class WriterCourtesy:
+    """Lets waiting writers in between batches on SQLite (see ``YIELD_EVERY_S``)."""
+
+    def __init__(self, deps: Deps):
+        self._active = deps.store.dialect == "sqlite"
+        self._since = time.monotonic()
+
+    def after_commit(self) -> None:
+        if self._active and time.monotonic() - self._since >= YIELD_EVERY_S:
+            time.sleep(YIELD_S)
+            self._since = time.monotonic()
+
+
 def run(deps: Deps, job_id: int, origin: Origin, observer: Observer, hooks: Hooks) -> JobRow:
     """Run (or resume) a job from its checkpoint until it finishes, is aborted, or fails."""
     job = control.take_over(deps, job_id, origin, RESUMABLE)
     kind = build_kind(job.kind, job.args, deps.mode, job.created_ts)
     _set_state(deps, job_id, JobState.RUNNING, started=job.started_ts is None)
+    if job.state != JobState.PENDING:
+        _audit(deps, origin, "job.resume", job)
     loop = _Loop(deps, control.get_job(deps, job_id), kind, observer, hooks)
     try:
         state = loop.run()
@@ -76,6 +96,7 @@ class _Loop:
         self.started = time.monotonic()
         self.rows_this_run = 0
         self.beat = time.monotonic()
+        self.courtesy = WriterCourtesy(deps)
 
     def run(self) -> JobState:
         while True:
@@ -99,6 +120,7 @@ class _Loop:
             self._checkpoint(uow.jobs, batch, counts, uow.now_ms)
             self.hooks.before_commit(self.batch_no + 1)
             uow.commit()
+        self.courtesy.after_commit()
         self.batch_no += 1
         self.rows_this_run += len(batch.keys)
         self.job = control.get_job(self.deps, job.id)
@@ -168,6 +190,13 @@ def _set_state(deps: Deps, job_id: int, state: JobState, *, started: bool = Fals
         if started:
             values["started_ts"] = uow.now_ms
         uow.jobs.update(job_id, **values)
+        uow.commit()
+
+
+def _audit(deps: Deps, origin: Origin, action: str, job: JobRow) -> None:
+    with deps.store.unit_of_work() as uow:
+        details = {"host": origin.host, "from": job.state, "batchesDone": job.batches_done}
+        uow.registry.audit(origin.actor, action, {"jobId": job.id, "kind": job.kind}, details)
         uow.commit()
 
 

@@ -13,7 +13,7 @@ from typing import TypeVar
 from sqlalchemy import Table, select
 
 from tracklog.adapters.store import codec, tables
-from tracklog.adapters.store.rows import Key, Row
+from tracklog.adapters.store.rows import Key, Row, as_dicts
 from tracklog.adapters.store.unit_of_work import UnitOfWork
 from tracklog.adapters.store.upsert import chunks
 from tracklog.domain.model import (
@@ -87,8 +87,7 @@ def _within(
 def _rows(uow: UnitOfWork, table: Table, users: Sequence[str]) -> Iterable[Row]:
     for part in chunks(users, 500):
         query = select(table).where(table.c.user_id.in_(part))
-        for row in uow.connection.execute(query).mappings():
-            yield dict(row)
+        yield from as_dicts(uow.connection.execute(query))
 
 
 def _enrolments(uow: UnitOfWork, users: Sequence[str]) -> list[Enrolment]:
