@@ -4,11 +4,9 @@ from __future__ import annotations
 
 import getpass
 import os
-import signal
 import socket
 from collections.abc import Callable
-from types import FrameType
-from typing import Any, TypeVar
+from typing import TypeVar
 
 import orjson
 import typer
@@ -20,10 +18,11 @@ from tracklog.entrypoints.api.present_jobs import job_json
 from tracklog.entrypoints.cli import jobs_view
 from tracklog.entrypoints.cli.console import banner, console, fail, guarded, interactive, out
 from tracklog.entrypoints.cli.console import settings as load
+from tracklog.entrypoints.cli.jobs_signals import runner_hooks
 from tracklog.services.jobs import control, guard, planner, rollback, runner
 from tracklog.services.jobs.kinds import KIND_NAMES, build_kind
 from tracklog.services.jobs.model import JobState
-from tracklog.settings import Settings, TestHooks, load_test_hooks
+from tracklog.settings import Settings, load_test_hooks
 
 T = TypeVar("T")
 app = typer.Typer(
@@ -70,43 +69,12 @@ def _guard(tracklog: Tracklog, confirm: str | None) -> None:
         fail(f"job refused: {refused}")
 
 
-class _CtrlC:
-    """First Ctrl-C: stop after the batch in flight. Second: stop now (that batch rolls back)."""
-
-    def __init__(self) -> None:
-        self.requested = False
-        signal.signal(signal.SIGINT, self._handle)
-
-    def _handle(self, _signum: int, _frame: FrameType | None) -> None:
-        if self.requested:
-            raise KeyboardInterrupt
-        self.requested = True
-        console.print("[yellow]stopping after the current batch[/] (Ctrl-C again: stop now)")
-
-
-def _hooks(test: TestHooks) -> runner.Hooks:
-    stop = _CtrlC()
-
-    def kill_if(wanted: int | None) -> Any:
-        def hook(batch: int) -> None:
-            if wanted is not None and batch == wanted:
-                os.kill(os.getpid(), signal.SIGKILL)
-
-        return hook
-
-    return runner.Hooks(
-        stop_requested=lambda: stop.requested,
-        before_commit=kill_if(test.kill_before_commit),
-        after_batch=kill_if(test.kill_after_batch),
-    )
-
-
 def _execute(tracklog: Tracklog, job_id: int, origin: planner.Origin) -> None:
     deps = tracklog.deps
     hooks = load_test_hooks()
     view = jobs_view.observer_for(_call(tracklog, lambda: control.get_job(deps, job_id)))
     try:
-        job = _call(tracklog, lambda: runner.run(deps, job_id, origin, view, _hooks(hooks)))
+        job = _call(tracklog, lambda: runner.run(deps, job_id, origin, view, runner_hooks(hooks)))
     finally:
         view.close()
     tracklog.close()
@@ -197,7 +165,7 @@ def rollback_job(
     _guard(tracklog, confirm)
     deps = tracklog.deps
     view = jobs_view.observer_for(_call(tracklog, lambda: control.get_job(deps, job_id)))
-    origin, hooks = _origin(actor), _hooks(load_test_hooks())
+    origin, hooks = _origin(actor), runner_hooks(load_test_hooks())
     try:
         report = _call(tracklog, lambda: rollback.rollback(deps, job_id, origin, view, hooks))
     finally:

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import enum
-from collections.abc import Sequence
+import time
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, Protocol
 
 from sqlalchemy import Table
 
+from tracklog.adapters.store.jobs_repo import JobRow
 from tracklog.adapters.store.rows import Key, Row
 from tracklog.adapters.store.unit_of_work import UnitOfWork
 
@@ -98,3 +100,27 @@ class Plan:
     examined: int = 0
     read_seconds: float = 0.0
     estimated_seconds: float = 0.0
+
+
+class Observer(Protocol):
+    """Shown progress: a Rich bar on a terminal, JSON lines otherwise."""
+
+    def progress(self, job: JobRow, paused: str | None = None) -> None: ...
+
+
+def _nothing(_: int) -> None:
+    return None
+
+
+@dataclass
+class Hooks:
+    """What the entrypoint plugs in: Ctrl-C, and the test hooks that kill the process.
+
+    ``before_commit(n)`` runs while the n-th batch (counting from 1) is written but not yet
+    committed; ``after_batch(n)`` once it is committed.
+    """
+
+    stop_requested: Callable[[], bool] = lambda: False
+    before_commit: Callable[[int], None] = _nothing
+    after_batch: Callable[[int], None] = _nothing
+    sleep: Callable[[float], None] = field(default=time.sleep)

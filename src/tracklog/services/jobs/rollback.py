@@ -11,9 +11,9 @@ from tracklog.adapters.store.jobs_repo import JobRow
 from tracklog.services.deps import Deps
 from tracklog.services.jobs import control
 from tracklog.services.jobs.journal import restore_images
-from tracklog.services.jobs.model import JobState
+from tracklog.services.jobs.model import Hooks, JobState, Observer
+from tracklog.services.jobs.pacing import WriterCourtesy
 from tracklog.services.jobs.planner import Origin
-from tracklog.services.jobs.runner import Hooks, Observer, WriterCourtesy
 
 log = logging.getLogger(__name__)
 ROLLBACK_FROM = (

@@ -5,65 +5,23 @@ from __future__ import annotations
 import logging
 import time
 from collections import Counter
-from collections.abc import Callable
-from dataclasses import dataclass, field
-from typing import Protocol
 
 from tracklog.adapters.store.jobs_repo import JobRow, JobsRepository
 from tracklog.services.deps import Deps
 from tracklog.services.jobs import control
 from tracklog.services.jobs.journal import apply_changes
 from tracklog.services.jobs.kinds import build_kind
-from tracklog.services.jobs.model import Batch, JobKind, JobState
+from tracklog.services.jobs.model import Batch, Hooks, JobKind, JobState, Observer
+from tracklog.services.jobs.pacing import WriterCourtesy
 from tracklog.services.jobs.planner import Origin
 from tracklog.services.pipeline import pipeline_status
+
+__all__ = ["Hooks", "Observer", "run"]  # callers build hooks and observers next to ``run``
 
 log = logging.getLogger(__name__)
 RESUMABLE = (JobState.PENDING, JobState.RUNNING, JobState.PAUSED, JobState.ABORTED, JobState.FAILED)
 SLICE_S = 0.1  # how often a pause or a throttle looks for an abort
 HEARTBEAT_S = 5.0
-# SQLite has one writer at a time and no fair queue: a job that begins its next batch the moment
-# it commits starves live writers (and `jobs abort`), whose busy handler retries every 100 ms.
-# So after each second of batches the job leaves the lock free for a little longer than that.
-YIELD_EVERY_S = 1.0
-YIELD_S = 0.12
-
-
-class Observer(Protocol):
-    """Shown progress: a Rich bar on a terminal, JSON lines otherwise."""
-
-    def progress(self, job: JobRow, paused: str | None = None) -> None: ...
-
-
-def _nothing(_: int) -> None:
-    return None
-
-
-@dataclass
-class Hooks:
-    """What the entrypoint plugs in: Ctrl-C, and the test hooks that kill the process.
-
-    ``before_commit(n)`` runs while the n-th batch (counting from 1) is written but not yet
-    committed; ``after_batch(n)`` once it is committed.
-    """
-
-    stop_requested: Callable[[], bool] = lambda: False
-    before_commit: Callable[[int], None] = _nothing
-    after_batch: Callable[[int], None] = _nothing
-    sleep: Callable[[float], None] = field(default=time.sleep)
-
-
-class WriterCourtesy:
-    """Lets waiting writers in between batches on SQLite (see ``YIELD_EVERY_S``)."""
-
-    def __init__(self, deps: Deps):
-        self._active = deps.store.dialect == "sqlite"
-        self._since = time.monotonic()
-
-    def after_commit(self) -> None:
-        if self._active and time.monotonic() - self._since >= YIELD_EVERY_S:
-            time.sleep(YIELD_S)
-            self._since = time.monotonic()
 
 
 def run(deps: Deps, job_id: int, origin: Origin, observer: Observer, hooks: Hooks) -> JobRow:
