@@ -58,7 +58,14 @@ def key_dict(table: Table, key: Key) -> dict[str, Any]:
 
 
 def full_row(table: Table, row: Mapping[str, Any]) -> Row:
+    if isinstance(row, dict) and row.keys() == _name_set(table):
+        return row  # already every column (a row read from the table, or a before-image)
     return {name: row.get(name) for name in column_names(table)}
+
+
+@functools.cache
+def _name_set(table: Table) -> frozenset[str]:
+    return frozenset(column_names(table))
 
 
 def plain(mapping: Mapping[Any, Any]) -> Row:
@@ -90,7 +97,7 @@ def _exact_clause(table: Table) -> ColumnElement[bool]:
 def as_dicts(result: CursorResult[Any]) -> list[Row]:
     """Rows as plain dicts (cheaper than ``.mappings()`` for thousands of rows)."""
     names = [str(name) for name in result.keys()]  # noqa: SIM118 (a result, not a dict)
-    return [dict(zip(names, values, strict=True)) for values in result]
+    return [dict(zip(names, values, strict=True)) for values in result.fetchall()]
 
 
 class RowStore:

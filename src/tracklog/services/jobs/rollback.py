@@ -10,7 +10,7 @@ from typing import Any
 from tracklog.adapters.store.jobs_repo import JobRow
 from tracklog.services.deps import Deps
 from tracklog.services.jobs import control
-from tracklog.services.jobs.journal import restore_images
+from tracklog.services.jobs.journal import RollbackStep, restore_images
 from tracklog.services.jobs.model import Hooks, JobState, Observer
 from tracklog.services.jobs.pacing import WriterCourtesy
 from tracklog.services.jobs.planner import Origin
@@ -25,6 +25,7 @@ ROLLBACK_FROM = (
     JobState.FINISHED,
     JobState.ROLLING_BACK,
 )
+ROWS_PER_TRANSACTION = 8000  # journal records (job batches) merged per rollback transaction
 CONFLICTS_SHOWN = 1000  # listed in the report; beyond that, counted
 
 
@@ -52,23 +53,30 @@ def rollback(
     courtesy = WriterCourtesy(deps)
     while batch_no >= 0 and not (hooks.stop_requested() or _abort_requested(deps, job_id)):
         with deps.store.unit_of_work() as uow:
-            step = restore_images(uow, uow.jobs.images(job_id, batch_no))
-            conflicts = progress["conflictList"]
-            room = CONFLICTS_SHOWN - len(conflicts)
-            conflicts.extend({"table": c["table"], "key": c["key"]} for c in step.conflicts[:room])
-            batch_no -= 1
-            progress.update(
-                nextBatch=batch_no,
-                restored=progress["restored"] + step.restored,
-                conflicts=progress["conflicts"] + len(step.conflicts),
-                checksum=_chain(progress["checksum"], step.digest),
-            )
+            rows = 0
+            while batch_no >= 0 and rows < ROWS_PER_TRANSACTION:
+                step = restore_images(uow, uow.jobs.images(job_id, batch_no))
+                rows += step.restored + len(step.conflicts) + 1
+                batch_no -= 1
+                _record(progress, step, batch_no)
             uow.jobs.update(job_id, rollback=progress, heartbeat_ts=uow.now_ms)
             uow.commit()
         courtesy.after_commit()
         observer.progress(control.get_job(deps, job_id))
     complete = batch_no < 0
     return _report(deps, job_id, progress, complete, origin)
+
+
+def _record(progress: dict[str, Any], step: RollbackStep, next_batch: int) -> None:
+    conflicts = progress["conflictList"]
+    room = CONFLICTS_SHOWN - len(conflicts)
+    conflicts.extend({"table": c["table"], "key": c["key"]} for c in step.conflicts[:room])
+    progress.update(
+        nextBatch=next_batch,
+        restored=progress["restored"] + step.restored,
+        conflicts=progress["conflicts"] + len(step.conflicts),
+        checksum=_chain(progress["checksum"], step.digest),
+    )
 
 
 def _abort_requested(deps: Deps, job_id: int) -> bool:
