@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import pty
 import signal
 import subprocess
 import sys
@@ -192,3 +193,65 @@ def test_ctrl_c_stops_the_job_after_its_batch_and_it_can_be_resumed(
     assert first["rowsDone"] <= stopped.rows_done < stopped.rows_total
     assert tracklog_cli(database_url, "jobs", "resume", "1").returncode == 0
     assert _job(deps, 1).rows_done == stopped.rows_total
+
+
+def _at_a_terminal(url: str, typed: bytes) -> tuple[int, str]:
+    """Run a production job with stdin a terminal (a pty) and type ``typed`` at the prompt."""
+    environ = {k: v for k, v in os.environ.items() if not k.startswith("TRACKLOG_")}
+    environ.update(
+        TRACKLOG_DATABASE_URL=url,
+        TRACKLOG_AUTH_JWT_SECRET=TEST_SECRET,
+        TRACKLOG_ENVIRONMENT="production",
+    )
+    operator, terminal = pty.openpty()
+    with subprocess.Popen(
+        [sys.executable, "-m", "tracklog", "jobs", "run", "resync"],
+        env=environ,
+        stdin=terminal,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    ) as job:
+        os.write(operator, typed)
+        output, _ = job.communicate(timeout=120)
+    os.close(operator)
+    os.close(terminal)
+    return job.returncode, output
+
+
+def test_at_a_terminal_typing_production_runs_the_job(production: Deps, database_url: str) -> None:
+    code, output = _at_a_terminal(database_url, b"production\n")
+    assert code == 0, output
+    assert "Type 'production' to go on" in output
+    assert _job(production, 1).state == "finished"
+
+
+def test_at_a_terminal_typing_anything_else_changes_nothing(
+    production: Deps, database_url: str
+) -> None:
+    before = checksums(production)
+    code, output = _at_a_terminal(database_url, b"prod\n")
+    assert code != 0
+    assert "you typed 'prod', not 'production'" in output
+    assert checksums(production) == before
+
+
+def test_a_crashed_job_is_rolled_back_to_the_state_before_it(
+    seeded_twin: MakeTwin, database_url: str
+) -> None:
+    deps = seeded_twin(database_url).deps
+    journal = BOOKKEEPING | {"job_batches", "job_before_images"}
+    before = checksums(deps, journal)
+    crash = tracklog_cli(
+        database_url, "jobs", "run", "resync", "--batch-size", "4", test_kill_after_batch="3"
+    )
+    assert crash.returncode == -9
+    assert checksums(deps, journal) != before
+
+    undone = tracklog_cli(database_url, "jobs", "rollback", "1")
+
+    assert undone.returncode == 0, undone.stderr
+    assert "0 conflict(s)" in undone.stdout
+    assert "(verified)" in undone.stdout
+    assert checksums(deps, journal) == before
+    assert _job(deps, 1).state == "rolled-back"
