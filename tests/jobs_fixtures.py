@@ -5,8 +5,9 @@ Imported by the conftest of each test package that uses them.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -21,11 +22,15 @@ MakeTwin = Callable[[str], Tracklog]
 
 
 @pytest.fixture
-def twin_url(database_url: str, tmp_path: Path) -> str:
-    """A second empty database next to the test's own."""
-    if not database_url.startswith("sqlite"):
-        pytest.fail("twin databases are only wired for SQLite so far (tests/integration/jobs)")
-    return f"sqlite:///{tmp_path / 'twin.db'}"
+def twin_url(database_url: str, tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[str]:
+    """A second empty database of the same backend as the test's own."""
+    if database_url.startswith("sqlite"):
+        yield f"sqlite:///{tmp_path / 'twin.db'}"
+        return
+    databases: Any = request.getfixturevalue("postgres_databases")  # server-mode test backends
+    url: str = databases.create()
+    yield url
+    databases.drop(url)
 
 
 @pytest.fixture

@@ -116,6 +116,9 @@ def test_a_job_configured_for_another_environment_than_the_stamp_is_refused(
     )
     assert result.returncode != 0
     assert "stamped 'production'" in result.stderr
+    plan = tracklog_cli(database_url, "jobs", "run", "resync", "--dry-run", environment="staging")
+    assert plan.returncode == 0
+    assert "the real run would be refused" in plan.stderr
     assert checksums(production) == before
 
 

@@ -69,6 +69,18 @@ def _guard(tracklog: Tracklog, confirm: str | None) -> None:
         fail(f"job refused: {refused}")
 
 
+def _warn_if_stamp_differs(tracklog: Tracklog) -> None:
+    """A dry run goes ahead (it writes nothing) but says that the real run would be refused."""
+    deps = tracklog.deps
+    with deps.store.reader() as uow:
+        stamped = uow.registry.stamp("environment")
+    configured = deps.settings.environment
+    try:
+        guard.check(guard.GuardInput(configured, stamped, configured.value, None), "this database")
+    except guard.JobRefused as refused:
+        console.print(f"[bold yellow]warning:[/] the real run would be refused: {refused}")
+
+
 def _execute(tracklog: Tracklog, job_id: int, origin: planner.Origin) -> None:
     deps = tracklog.deps
     hooks = load_test_hooks()
@@ -124,6 +136,7 @@ def run(
         fail(error.message)
     size = batch_size or current.job_batch_size
     if dry_run:
+        _warn_if_stamp_differs(tracklog)
         jobs_view.show_plan(planner.dry_run(deps, job_kind, size))
         tracklog.close()
         return
