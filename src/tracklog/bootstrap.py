@@ -19,6 +19,7 @@ from tracklog.domain.copy_rules import parse_copy_rules, startup_warning
 from tracklog.domain.modes import Mode, same_shape
 from tracklog.services.deps import Deps
 from tracklog.services.group_commit import GroupCommitter
+from tracklog.services.jobs import control as jobs_control
 from tracklog.services.pipeline import PARTITIONS, pipeline_status
 from tracklog.services.stream_worker import StreamWorker
 from tracklog.services.worker import EmbeddedWorker
@@ -106,6 +107,7 @@ def bootstrap(
     if streams is None:
         deps.wake_worker = worker.wake
     deps.metrics.watch_pipeline(lambda: pipeline_status(deps))
+    deps.metrics.watch_jobs(lambda: jobs_control.progress_gauges(deps))
     return Tracklog(deps=deps, worker=worker, streams=streams)
 
 

@@ -7,6 +7,7 @@ import json
 import os
 import tomllib
 from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -57,6 +58,8 @@ class Settings(BaseModel):
     dlq_max_attempts: int = Field(default=5, ge=1, le=100)
     event_retention_days: int = Field(default=30, ge=7)
     max_sync_events: int = Field(default=1000, ge=1, le=10_000)
+    job_batch_size: int = Field(default=2000, ge=1, le=100_000)
+    job_pause_lag_seconds: float = Field(default=30.0, gt=0)
     log_level: str = "INFO"
     config_file: str | None = None
 
@@ -141,6 +144,25 @@ def load_settings(environ: Mapping[str, str] | None = None, **overrides: Any) ->
         return Settings.model_validate(values)
     except ValidationError as exc:
         raise SettingsError(_describe(exc)) from None
+
+
+@dataclass(frozen=True, slots=True)
+class TestHooks:
+    """``TRACKLOG_TEST_*``: fault injection for tests of crash recovery; never set in service."""
+
+    kill_after_batch: int | None = None  # SIGKILL the job process once batch N is committed
+    kill_before_commit: int | None = None  # SIGKILL it while batch N is written, not committed
+    clock_ms: int | None = None  # a frozen clock, so two runs write identical timestamps
+
+
+def load_test_hooks(environ: Mapping[str, str] | None = None) -> TestHooks:
+    env = os.environ if environ is None else environ
+
+    def number(name: str) -> int | None:
+        value = env.get(ENV_PREFIX + "TEST_" + name)
+        return int(value) if value else None
+
+    return TestHooks(number("KILL_AFTER_BATCH"), number("KILL_BEFORE_COMMIT"), number("CLOCK_MS"))
 
 
 def _from_file(path: str | None) -> dict[str, Any]:

@@ -5,12 +5,15 @@ from __future__ import annotations
 import collections
 import threading
 from collections.abc import Callable, Iterator
+from typing import Any
 
 from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
 from prometheus_client.core import GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
 
 PipelineProbe = Callable[[], dict[str, float]]
+JobsProbe = Callable[[], list[dict[str, Any]]]
+JOB_GAUGES = ("rows_done", "rows_total", "rows_changed")
 
 
 class Metrics:
@@ -66,6 +69,10 @@ class Metrics:
         """Expose gauges read from the store at scrape time (backlog, lag, dead letters)."""
         self.registry.register(_PipelineCollector(probe))
 
+    def watch_jobs(self, probe: JobsProbe) -> None:
+        """Expose recent bulk jobs' progress (``tracklog_job_rows_done{job_id,kind,state}``)."""
+        self.registry.register(_JobsCollector(probe))
+
     def exposition(self) -> bytes:
         return generate_latest(self.registry)
 
@@ -88,6 +95,26 @@ class _PipelineCollector(Collector):
             return
         for name, value in values.items():
             yield GaugeMetricFamily(f"tracklog_{name}", name.replace("_", " "), value=value)
+
+    def describe(self) -> Iterator[Metric]:
+        return iter(())
+
+
+class _JobsCollector(Collector):
+    def __init__(self, probe: JobsProbe):
+        self._probe = probe
+
+    def collect(self) -> Iterator[Metric]:
+        try:
+            jobs = self._probe()
+        except Exception:  # a scrape must not fail because the store is briefly away
+            return
+        labels = ["job_id", "kind", "state"]
+        for name in JOB_GAUGES:
+            family = GaugeMetricFamily(f"tracklog_job_{name}", f"bulk job {name}", labels=labels)
+            for job in jobs:
+                family.add_metric([job["job_id"], job["kind"], job["state"]], job[name])
+            yield family
 
     def describe(self) -> Iterator[Metric]:
         return iter(())

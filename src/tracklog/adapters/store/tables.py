@@ -194,3 +194,53 @@ instance = Table(
     Column("value", Text, nullable=False),
     Column("set_ts", Millis, nullable=False),
 )
+
+# bulk jobs (SPEC §7) -----------------------------------------------------------------------
+jobs = Table(
+    "jobs",
+    metadata,
+    Column("id", BigInteger().with_variant(Integer, "sqlite"), Identity(), primary_key=True),
+    Column("kind", String(64), nullable=False),
+    Column("args", Json, nullable=False),
+    Column("state", String(16), nullable=False),
+    Column("abort_requested", Boolean, nullable=False, default=False),
+    Column("actor", ID, nullable=False),
+    Column("host", String(256), nullable=False),
+    Column("pid", Integer),
+    Column("environment", String(32), nullable=False),
+    Column("batch_size", Integer, nullable=False),
+    Column("max_rate", Integer),
+    Column("created_ts", Millis, nullable=False),
+    Column("started_ts", Millis),
+    Column("heartbeat_ts", Millis),
+    Column("finished_ts", Millis),
+    Column("cursor", Json),
+    Column("batches_done", Integer, nullable=False, default=0),
+    Column("rows_total", BigInteger, nullable=False, default=0),
+    Column("rows_done", BigInteger, nullable=False, default=0),
+    Column("rows_changed", BigInteger, nullable=False, default=0),
+    Column("changes", Json, nullable=False),
+    Column("outcome", Text),
+    Column("rollback", Json),
+)
+
+job_batches = Table(
+    "job_batches",
+    metadata,
+    Column("job_id", BigInteger, primary_key=True),
+    Column("batch_no", Integer, primary_key=True),
+    Column("cursor", Json, nullable=False),
+    Column("rows", Integer, nullable=False),
+    Column("changed", Integer, nullable=False),
+    Column("applied_ts", Millis, nullable=False),
+)
+
+job_before_images = Table(
+    "job_before_images",
+    metadata,
+    Column("job_id", BigInteger, primary_key=True),
+    Column("batch_no", Integer, primary_key=True),
+    Column("rows", Integer, nullable=False),
+    # [{"table", "key", "before" (null: the batch inserted it), "beforeHash", "afterHash"}]
+    Column("images", Json, nullable=False),
+)

@@ -9,8 +9,10 @@ from types import TracebackType
 from sqlalchemy import Connection, Engine, RootTransaction, text
 
 from tracklog.adapters.clock import Clock
+from tracklog.adapters.store.jobs_repo import JobsRepository
 from tracklog.adapters.store.pipeline_repo import PipelineRepository
 from tracklog.adapters.store.registry_repo import RegistryRepository
+from tracklog.adapters.store.rows import RowStore
 from tracklog.adapters.store.tracking_repo import TrackingRepository
 from tracklog.adapters.store.writer_gate import WriterGate
 
@@ -26,6 +28,8 @@ class UnitOfWork:
     tracking: TrackingRepository
     pipeline: PipelineRepository
     registry: RegistryRepository
+    jobs: JobsRepository
+    rows: RowStore
 
     def __init__(
         self, engine: Engine, clock: Clock, *, write: bool, gate: WriterGate | None = None
@@ -58,6 +62,8 @@ class UnitOfWork:
         self.tracking = TrackingRepository(conn, self.now_ms)
         self.pipeline = PipelineRepository(conn, self.now_ms)
         self.registry = RegistryRepository(conn, self.now_ms)
+        self.jobs = JobsRepository(conn, self.now_ms)
+        self.rows = RowStore(conn)
         return self
 
     def __exit__(

@@ -19,6 +19,7 @@ from tracklog.bootstrap import Tracklog
 from tracklog.domain.errors import TracklogError
 from tracklog.entrypoints.api import (
     routes_explain,
+    routes_jobs,
     routes_ops,
     routes_registry,
     routes_summaries,
@@ -57,7 +58,14 @@ def create_app(instance: Tracklog, *, auth: bool = True, manage_lifecycle: bool 
         lifespan=lifespan,
     )
     app.state.api = ApiState(deps=deps, auth=Authenticator(TokenCodec(deps.settings), auth))
-    for module in (routes_tracking, routes_summaries, routes_registry, routes_explain, routes_ops):
+    for module in (
+        routes_tracking,
+        routes_summaries,
+        routes_registry,
+        routes_explain,
+        routes_ops,
+        routes_jobs,
+    ):
         app.include_router(module.router)
     _install_error_handlers(app, deps.settings.environment.value)
     app.add_middleware(

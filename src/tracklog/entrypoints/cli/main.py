@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from tracklog.entrypoints.cli import db, demo, dlq, mode, serve, token, worker
+from tracklog.entrypoints.cli import db, demo, dlq, jobs, mode, serve, token, worker
 
 app = typer.Typer(
     name="tracklog",
@@ -20,6 +20,7 @@ app.add_typer(db.app, name="db")
 app.add_typer(token.app, name="token")
 app.add_typer(dlq.app, name="dlq")
 app.add_typer(mode.app, name="mode")
+app.add_typer(jobs.app, name="jobs")
 
 
 if __name__ == "__main__":  # pragma: no cover

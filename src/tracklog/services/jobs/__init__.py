@@ -1,0 +1,1 @@
+"""Bulk jobs (SPEC §7): planned, guarded, journalled, abortable, resumable, restorable."""

@@ -1,0 +1,102 @@
+"""Summary inputs for a whole batch of enrolments in a few queries (not five per enrolment).
+
+The same inputs ``services.summaries.gather`` reads for one enrolment, under the same mode rules
+(``read_scopes``), so a resync computes exactly what the aggregation worker would.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from typing import TypeVar
+
+from sqlalchemy import Table, select
+
+from tracklog.adapters.store import codec, tables
+from tracklog.adapters.store.rows import Key, Row, as_dicts
+from tracklog.adapters.store.unit_of_work import UnitOfWork
+from tracklog.adapters.store.upsert import chunks
+from tracklog.domain.model import (
+    Attempt,
+    Collection,
+    ConsumptionRecord,
+    Enrolment,
+    EnrolmentKey,
+    RecordKey,
+)
+from tracklog.domain.modes import Mode, RecordScope, read_scopes
+from tracklog.domain.summaries import SummaryInputs
+
+Place = tuple[str, str, str]  # user, collection, context
+T = TypeVar("T", ConsumptionRecord, Attempt)
+
+
+class BatchInputs:
+    def __init__(self, uow: UnitOfWork, mode: Mode, keys: Sequence[Key], stored: dict[Key, Row]):
+        self._uow, self._mode, self._stored = uow, mode, stored
+        users = sorted({str(k[0]) for k in keys})
+        self._collections: dict[str, Collection | None] = {}
+        self._enrolments = {e.key: e for e in _enrolments(uow, users)}
+        self._records: dict[Place, list[ConsumptionRecord]] = defaultdict(list)
+        for record in map(codec.record_from_row, _rows(uow, tables.consumption, users)):
+            self._records[_place(record.key)].append(record)
+        self._attempts: dict[Place, list[Attempt]] = defaultdict(list)
+        for attempt in map(codec.attempt_from_row, _rows(uow, tables.attempts, users)):
+            self._attempts[_place(attempt.key)].append(attempt)
+        for found in self._attempts.values():
+            found.sort(key=lambda a: (a.assessment_ts, a.attempt_id))
+
+    def inputs(self, key: EnrolmentKey) -> SummaryInputs:
+        collection = self._collection(key.collection_id)
+        enrolment = self._enrolments.get(key)
+        active_context = (enrolment.moved_to if enrolment else None) or key.context_id
+        leaves = frozenset(collection.leaf_nodes) if collection else frozenset()
+        scopes = read_scopes(self._mode, key.collection_id, active_context, leaves)
+        attempts: dict[str, list[Attempt]] = defaultdict(list)
+        for attempt in _within(self._attempts, key.user_id, scopes):
+            attempts[attempt.key.content_id].append(attempt)
+        previous = self._stored.get((key.user_id, key.collection_id, key.context_id))
+        return SummaryInputs(
+            key=key,
+            collection=collection,
+            records=list(_within(self._records, key.user_id, scopes)),
+            attempts=attempts,
+            enrolled_ts=enrolment.enrolled_ts if enrolment else None,
+            previous=codec.summary_from_row(previous) if previous else None,
+        )
+
+    def _collection(self, collection_id: str) -> Collection | None:
+        if collection_id not in self._collections:
+            self._collections[collection_id] = self._uow.registry.collection(collection_id)
+        return self._collections[collection_id]
+
+
+def _place(key: RecordKey) -> Place:
+    return (key.user_id, key.collection_id, key.context_id)
+
+
+def _within(
+    by_place: dict[Place, list[T]], user_id: str, scopes: Iterable[RecordScope]
+) -> Iterable[T]:
+    for scope in scopes:
+        for item in by_place.get((user_id, scope.collection_id, scope.context_id), ()):
+            if scope.content_ids is None or item.key.content_id in scope.content_ids:
+                yield item
+
+
+def _rows(uow: UnitOfWork, table: Table, users: Sequence[str]) -> Iterable[Row]:
+    for part in chunks(users, 500):
+        query = select(table).where(table.c.user_id.in_(part))
+        yield from as_dicts(uow.connection.execute(query))
+
+
+def _enrolments(uow: UnitOfWork, users: Sequence[str]) -> list[Enrolment]:
+    return [
+        Enrolment(
+            key=EnrolmentKey(row["user_id"], row["collection_id"], row["context_id"]),
+            enrolled_ts=row["enrolled_ts"],
+            active=bool(row["active"]),
+            moved_to=row["moved_to"],
+        )
+        for row in _rows(uow, tables.enrolments, users)
+    ]

@@ -1,0 +1,176 @@
+"""Run a job: batch by batch, each batch one transaction with its before-images and checkpoint."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections import Counter
+
+from tracklog.adapters.store.jobs_repo import JobRow, JobsRepository
+from tracklog.services.deps import Deps
+from tracklog.services.jobs import control
+from tracklog.services.jobs.journal import apply_changes
+from tracklog.services.jobs.kinds import build_kind
+from tracklog.services.jobs.model import Batch, Hooks, JobKind, JobState, Observer
+from tracklog.services.jobs.pacing import WriterCourtesy
+from tracklog.services.jobs.planner import Origin
+from tracklog.services.pipeline import pipeline_status
+
+__all__ = ["Hooks", "Observer", "run"]  # callers build hooks and observers next to ``run``
+
+log = logging.getLogger(__name__)
+RESUMABLE = (JobState.PENDING, JobState.RUNNING, JobState.PAUSED, JobState.ABORTED, JobState.FAILED)
+SLICE_S = 0.1  # how often a pause or a throttle looks for an abort
+HEARTBEAT_S = 5.0
+
+
+def run(deps: Deps, job_id: int, origin: Origin, observer: Observer, hooks: Hooks) -> JobRow:
+    """Run (or resume) a job from its checkpoint until it finishes, is aborted, or fails."""
+    job = control.take_over(deps, job_id, origin, RESUMABLE)
+    kind = build_kind(job.kind, job.args, deps.mode, job.created_ts)
+    _set_state(deps, job_id, JobState.RUNNING, started=job.started_ts is None)
+    if job.state != JobState.PENDING:
+        _audit(deps, origin, "job.resume", job)
+    loop = _Loop(deps, control.get_job(deps, job_id), kind, observer, hooks)
+    try:
+        state = loop.run()
+    except Exception as error:
+        log.exception("job failed", extra={"job_id": job_id})
+        reason = f"failed: {type(error).__name__}: {error}"[:500]
+        return _finish(deps, job_id, JobState.FAILED, reason)
+    outcome = {
+        JobState.FINISHED: "finished",
+        JobState.ABORTED: f"aborted after batch {loop.batch_no}; resume or roll back",
+    }[state]
+    return _finish(deps, job_id, state, outcome)
+
+
+class _Loop:
+    def __init__(self, deps: Deps, job: JobRow, kind: JobKind, observer: Observer, hooks: Hooks):
+        self.deps, self.job, self.kind = deps, job, kind
+        self.observer, self.hooks = observer, hooks
+        self.batch_no = job.batches_done
+        self.changes: Counter[str] = Counter(job.changes)
+        self.started = time.monotonic()
+        self.rows_this_run = 0
+        self.beat = time.monotonic()
+        self.courtesy = WriterCourtesy(deps)
+
+    def run(self) -> JobState:
+        while True:
+            if self._stopping() or not self._wait_for_lag():
+                return JobState.ABORTED
+            if not self._one_batch():
+                return JobState.FINISHED
+            self.observer.progress(self.job)
+            if not self._throttle():
+                return JobState.ABORTED
+
+    def _one_batch(self) -> bool:
+        job = self.job
+        with self.deps.store.unit_of_work() as uow:
+            batch = self.kind.next_batch(uow, job.cursor, job.batch_size)
+            if batch is None:
+                return False
+            for user in batch.users:
+                uow.lock_user(user)
+            counts = apply_changes(uow, job.id, self.batch_no, self.kind.changes(uow, batch))
+            self._checkpoint(uow.jobs, batch, counts, uow.now_ms)
+            self.hooks.before_commit(self.batch_no + 1)
+            uow.commit()
+        self.courtesy.after_commit()
+        self.batch_no += 1
+        self.rows_this_run += len(batch.keys)
+        self.job = control.get_job(self.deps, job.id)
+        self.hooks.after_batch(self.batch_no)
+        return True
+
+    def _checkpoint(
+        self, jobs: JobsRepository, batch: Batch, counts: Counter[str], now_ms: int
+    ) -> None:
+        changed = sum(counts.values())
+        self.changes.update(counts)
+        jobs.add_batch(self.job.id, self.batch_no, batch.cursor, len(batch.keys), changed)
+        jobs.update(
+            self.job.id,
+            cursor=batch.cursor,
+            batches_done=self.batch_no + 1,
+            rows_done=self.job.rows_done + len(batch.keys),
+            rows_changed=self.job.rows_changed + changed,
+            changes=dict(self.changes),
+            heartbeat_ts=now_ms,
+        )
+
+    def _stopping(self) -> bool:
+        if self.hooks.stop_requested():
+            return True
+        with self.deps.store.reader() as uow:
+            return uow.jobs.abort_requested(self.job.id)
+
+    def _wait_for_lag(self) -> bool:
+        """Hold off while the aggregation pipeline lags; False if aborted while waiting."""
+        threshold = self.deps.settings.job_pause_lag_seconds
+        paused = False
+        while (lag := pipeline_status(self.deps)["aggregation_lag_seconds"]) > threshold:
+            if not paused:
+                paused = True
+                _set_state(self.deps, self.job.id, JobState.PAUSED)
+            self.observer.progress(self.job, paused=f"aggregation lag {lag:.1f}s > {threshold}s")
+            if not self._sleep(1.0):
+                return False
+        if paused:
+            _set_state(self.deps, self.job.id, JobState.RUNNING)
+        return True
+
+    def _throttle(self) -> bool:
+        rate = self.job.max_rate
+        if not rate:
+            return True
+        due = self.started + self.rows_this_run / rate
+        return self._sleep(due - time.monotonic())
+
+    def _sleep(self, seconds: float) -> bool:
+        """Sleep in short slices, keeping the heartbeat; False as soon as an abort arrives."""
+        end = time.monotonic() + seconds
+        while (left := end - time.monotonic()) > 0:
+            self.hooks.sleep(min(SLICE_S, left))
+            if self._stopping():
+                return False
+            if time.monotonic() - self.beat > HEARTBEAT_S:
+                self.beat = time.monotonic()
+                _heartbeat(self.deps, self.job.id)
+        return True
+
+
+def _set_state(deps: Deps, job_id: int, state: JobState, *, started: bool = False) -> None:
+    with deps.store.unit_of_work() as uow:
+        values: dict[str, object] = {"state": state.value, "heartbeat_ts": uow.now_ms}
+        if started:
+            values["started_ts"] = uow.now_ms
+        uow.jobs.update(job_id, **values)
+        uow.commit()
+
+
+def _audit(deps: Deps, origin: Origin, action: str, job: JobRow) -> None:
+    with deps.store.unit_of_work() as uow:
+        details = {"host": origin.host, "from": job.state, "batchesDone": job.batches_done}
+        uow.registry.audit(origin.actor, action, {"jobId": job.id, "kind": job.kind}, details)
+        uow.commit()
+
+
+def _heartbeat(deps: Deps, job_id: int) -> None:
+    with deps.store.unit_of_work() as uow:
+        uow.jobs.update(job_id, heartbeat_ts=uow.now_ms)
+        uow.commit()
+
+
+def _finish(deps: Deps, job_id: int, state: JobState, outcome: str) -> JobRow:
+    with deps.store.unit_of_work() as uow:
+        job = uow.jobs.get(job_id)
+        assert job is not None
+        uow.jobs.update(job_id, state=state.value, outcome=outcome, finished_ts=uow.now_ms)
+        details = {"outcome": outcome, "rowsDone": job.rows_done, "changes": job.changes}
+        uow.registry.audit(job.actor, f"job.{state.value}", {"jobId": job_id}, details)
+        uow.commit()
+    log.info("job ended", extra={"job_id": job_id, "state": state.value})
+    return control.get_job(deps, job_id)
