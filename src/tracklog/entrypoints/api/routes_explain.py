@@ -11,7 +11,7 @@ from starlette.responses import Response
 from tracklog.domain.access import Action, acting_user
 from tracklog.domain.model import ConsumptionRecord, Provenance, ProvenanceKind, RequestedKey
 from tracklog.entrypoints.api import present
-from tracklog.entrypoints.api.routing import call, deps, principal, reply
+from tracklog.entrypoints.api.routing import deps, principal, read, reply
 from tracklog.services import explain as explaining
 
 router = APIRouter(tags=["tracking"])
@@ -29,7 +29,7 @@ async def explain(
     the journalled events that made it, and the copy rule or move it came through."""
     user = acting_user(principal(request), user_id, Action.READ)
     requested = RequestedKey(content_id, collection_id, context_id)
-    result = await call(explaining.explain, deps(request), user, requested)
+    result = await read(request, explaining.explain, deps(request), user, requested)
     return reply(request, _present(user, result))
 
 

@@ -13,7 +13,7 @@ from starlette.responses import Response
 
 from tracklog.domain.access import Action, acting_user
 from tracklog.entrypoints.api import present, schemas
-from tracklog.entrypoints.api.routing import body, body_schema, call, deps, principal, reply
+from tracklog.entrypoints.api.routing import body, body_schema, call, deps, principal, read, reply
 from tracklog.services import summaries
 
 router = APIRouter(tags=["summaries"])
@@ -25,8 +25,8 @@ async def summary_read(request: Request) -> Response:
     who = principal(request)
     req = await body(request, schemas.SummaryReadRequest)
     user = acting_user(who, req.user_id, Action.READ)
-    summary = await call(
-        summaries.read_summary, deps(request), user, req.collection_id, req.context_id
+    summary = await read(
+        request, summaries.read_summary, deps(request), user, req.collection_id, req.context_id
     )
     return reply(request, {"summary": present.summary(summary)})
 
@@ -35,7 +35,7 @@ async def summary_read(request: Request) -> Response:
 async def summary_list(request: Request, user_id: str) -> Response:
     """The stored summaries of all the user's active enrolments."""
     user = acting_user(principal(request), user_id, Action.READ)
-    items = await call(summaries.list_summaries, deps(request), user)
+    items = await read(request, summaries.list_summaries, deps(request), user)
     return reply(request, {"summary": [present.summary(s) for s in items]})
 
 
@@ -45,7 +45,10 @@ async def summary_download(
 ) -> Response:
     """The user's summaries as a file: CSV with a header row, or JSON."""
     user = acting_user(principal(request), user_id, Action.DOWNLOAD)
-    items = [present.summary(s) for s in await call(summaries.list_summaries, deps(request), user)]
+    items = [
+        present.summary(s)
+        for s in await read(request, summaries.list_summaries, deps(request), user)
+    ]
     filename = f"tracklog-summaries-{user}.{format}"
     headers = {"Content-Disposition": f'attachment; filename="{filename}"'}
     if format == "json":

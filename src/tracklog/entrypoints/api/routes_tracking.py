@@ -15,7 +15,15 @@ from tracklog.domain.errors import InvalidInput, TracklogError
 from tracklog.domain.model import EventType, Question, Source
 from tracklog.entrypoints.api import present, schemas
 from tracklog.entrypoints.api.body import describe
-from tracklog.entrypoints.api.routing import body, body_schema, call, deps, principal, reply
+from tracklog.entrypoints.api.routing import (
+    body,
+    body_schema,
+    call,
+    deps,
+    principal,
+    read,
+    reply,
+)
 from tracklog.services import reads, tracking
 from tracklog.services.commands import ReadViews, RecordEvents, TrackEvent
 
@@ -174,7 +182,7 @@ async def view_read(request: Request) -> Response:
         context_id=req.context_id,
         content_ids=frozenset(req.content_ids) if req.content_ids is not None else None,
     )
-    rows = await call(reads.read_views, deps(request), query)
+    rows = await read(request, reads.read_views, deps(request), query)
     return reply(request, {"contents": [present.view_row(r) for r in rows]})
 
 
@@ -219,7 +227,13 @@ async def assessment_read(request: Request) -> Response:
     req = await body(request, schemas.AssessmentReadRequest)
     user = acting_user(who, req.user_id, Action.READ)
     content_ids = frozenset(req.content_ids) if req.content_ids is not None else None
-    rows = await call(
-        reads.read_assessments, deps(request), user, req.collection_id, req.context_id, content_ids
+    rows = await read(
+        request,
+        reads.read_assessments,
+        deps(request),
+        user,
+        req.collection_id,
+        req.context_id,
+        content_ids,
     )
     return reply(request, {"contents": [present.assessment_row(r) for r in rows]})
