@@ -10,17 +10,15 @@ from bench.figures import Figure
 # Keyed by the start of a figure's name. Kept up to date by hand from profiles (pyinstrument).
 BOTTLENECKS: dict[str, str] = {
     "view/update max": (
-        "one SQLite write transaction per request, serialised on SQLite's single write lock, and "
-        "each one wakes the embedded worker for a second transaction recomputing the learner's "
-        "summary (the same server with the worker off reached 2-3x the rate); each commit fsyncs "
-        "(compare the NORMAL row) and each write costs ~0.45 ms of Python in record_events plus "
-        "the HTTP stack. Fix: group commit for requests and worker (decision 0120)"
+        "Python per request, not I/O: ~0.45 ms in record_events plus the FastAPI/Starlette stack, "
+        "the JWT check and the hand-off to a worker thread and back under the GIL; fsync is "
+        "~0.3 ms here (see the raw one-transaction-per-event row) and NORMAL changes nothing. "
+        "Group commit was tried and made no difference (decision 0010)"
     ),
     "view/update p99": (
-        "requests queue behind other writers and the worker's aggregation transactions for the "
-        "write lock and an fsync each, on a machine whose bare endpoint alone shows a p99 of "
-        "several ms (see its row); before the writer gate, waiting in SQLite's busy handler "
-        "(sleeps up to 100 ms) made this p99 0.4-2.7 s. Fix: group commit (decision 0120)"
+        "requests queue for the one SQLite writer behind each other and the worker's aggregation "
+        "transactions, each paying the Python cost above; writes stay on worker threads so that a "
+        "held write lock never stalls the event loop and the reads (decision 0010)"
     ),
     "view/sync": (
         "Python CPU per event: record_events costs ~30 us/event (merge, payload hash, SQLAlchemy "
@@ -32,9 +30,10 @@ BOTTLENECKS: dict[str, str] = {
         "10 us, less than plain sqlite3 spends on upsert + journal + outbox rows here)"
     ),
     "view/read": (
-        "Python CPU per request in the HTTP stack (~2-3 ms: FastAPI/Starlette middleware, JWT "
-        "HMAC check ~9 %, SQLAlchemy statement building ~20 %, ISO time formatting) and "
-        "scheduling stalls on the loaded 2-core machine (GIL shared with the worker)"
+        "Python CPU per request: the service call is ~0.7 ms (SQLAlchemy statement building, "
+        "row decoding), the HTTP stack (FastAPI/Starlette middleware, JWT check, envelope, ISO "
+        "time formatting) about as much again; reads already run inline on the event loop "
+        "(decision 0010)"
     ),
     "summary/read": (
         "as view/read, plus the summary computed live from the records on every read "

@@ -1,6 +1,6 @@
 """Bulk-job benchmark (SPEC §9): resync of N records, rollback of N changed rows, abort latency.
 
-    python bench/jobs.py --records 1000000 [--write docs/benchmarks-jobs.md]
+    python bench/jobs.py --records 1000000 [--write FILE]
 
 Data is generated straight into SQLite (this measures jobs, not ingest); every job runs through
 the real command line (``python -m tracklog jobs ...``) in its own process, whose wall time and

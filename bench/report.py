@@ -10,6 +10,7 @@ from bench.figures import Figure
 from bench.machine import Machine
 
 ANALYSIS = Path(__file__).with_name("analysis.md")
+SECTIONS = Path(__file__).with_name("sections")  # results of the other suites (jobs, server mode)
 COMMAND = ".venv/bin/python -m bench"
 REFERENCE = "(reference)"
 
@@ -52,6 +53,8 @@ def markdown(
     if ANALYSIS.is_file():
         lines.append(ANALYSIS.read_text().rstrip())
         lines.append("")
+    for section in sorted(SECTIONS.glob("*.md")):
+        lines += [section.read_text().rstrip(), ""]
     return "\n".join(lines)
 
 

@@ -18,7 +18,6 @@ from tracklog.adapters.stream.redis_streams import RedisStreams
 from tracklog.domain.copy_rules import parse_copy_rules, startup_warning
 from tracklog.domain.modes import Mode, same_shape
 from tracklog.services.deps import Deps
-from tracklog.services.group_commit import GroupCommitter
 from tracklog.services.jobs import control as jobs_control
 from tracklog.services.pipeline import PARTITIONS, pipeline_status
 from tracklog.services.stream_worker import StreamWorker
@@ -58,8 +57,6 @@ class Tracklog:
     def close(self) -> None:
         if self.worker is not None:
             self.worker.stop()
-        if self.deps.committer is not None:
-            self.deps.committer.close()
         if self.streams is not None:
             self.streams.client.close()
         self.deps.store.dispose()
@@ -95,9 +92,6 @@ def bootstrap(
         metrics=metrics,
         streams=streams,
         copy_policy=parse_copy_rules(settings.copy_rules),
-        committer=GroupCommitter(store)
-        if settings.group_commit and store.dialect == "sqlite"
-        else None,
     )
     for warning in startup_warnings(settings):
         log.warning("start-up warning", extra={"warning": warning})

@@ -51,7 +51,6 @@ class Settings(BaseModel):
     worker_batch_size: int = Field(default=500, ge=1, le=100_000)
     worker_poll_ms: int = Field(default=200, ge=1, le=60_000)
     worker_coalesce_ms: int = Field(default=25, ge=0, le=5_000)
-    group_commit: bool = True  # SQLite: concurrent small writes share one transaction
     embedded_worker: bool | None = None  # None: on in embedded mode, off with Redis (server mode)
     worker_lease_ms: int = Field(default=10_000, ge=100, le=600_000)
     stream_redeliver_ms: int = Field(default=60_000, ge=100, le=86_400_000)

@@ -12,7 +12,6 @@ from tracklog.adapters.store.store import Store
 from tracklog.adapters.stream.redis_streams import RedisStreams
 from tracklog.domain.copy_rules import DEFAULT_POLICY, CopyPolicy
 from tracklog.domain.modes import Mode
-from tracklog.services.group_commit import GroupCommitter
 from tracklog.settings import Settings
 
 
@@ -30,7 +29,6 @@ class Deps:
     wake_worker: Callable[[], None] = field(default=_nothing)
     copy_policy: CopyPolicy = DEFAULT_POLICY  # parsed from TRACKLOG_COPY_RULES by bootstrap
     streams: RedisStreams | None = None  # server mode: the event stream (None: the outbox only)
-    committer: GroupCommitter | None = None  # SQLite: small writes share one commit
 
     @property
     def mode(self) -> Mode:

@@ -28,7 +28,6 @@ from tracklog.services.deps import Deps
 from tracklog.services.pipeline import partition_of
 
 FUTURE_TOLERANCE_MS = 24 * 3600 * 1000
-GROUPED_BATCH_MAX = 20  # small writes share commits; big sync batches are their own group
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,17 +55,10 @@ def record_events(deps: Deps, command: RecordEvents) -> list[EventResult]:
         _prepare(deps, collections, command, event, now) for event in command.events
     ]
 
-    def write(uow: UnitOfWork) -> _Written:
-        return _write(deps, uow, collections, command.user_id, prepared)
-
-    if deps.committer is not None and len(command.events) <= GROUPED_BATCH_MAX:
-        written = deps.committer.run(write)  # shares a transaction (and fsync) with its peers
-        deps.wake_worker()
-    else:
-        with deps.store.unit_of_work() as uow:
-            written = write(uow)
-            uow.after_commit(deps.wake_worker)
-            uow.commit()
+    with deps.store.unit_of_work() as uow:
+        written = _write(deps, uow, collections, command.user_id, prepared)
+        uow.after_commit(deps.wake_worker)
+        uow.commit()
     results = [_result(p, written.verdicts, written.stored) for p in written.prepared]
     _count(deps, command, written.prepared, results)
     return results
