@@ -47,7 +47,6 @@ class Settings(BaseModel):
     host: str = "127.0.0.1"
     port: int = Field(default=8080, ge=1, le=65535)
     sqlite_synchronous: str = "FULL"
-    worker_partitions: int = Field(default=16, ge=1, le=1024)
     worker_batch_size: int = Field(default=500, ge=1, le=100_000)
     worker_poll_ms: int = Field(default=200, ge=1, le=60_000)
     worker_coalesce_ms: int = Field(default=25, ge=0, le=5_000)
@@ -59,7 +58,6 @@ class Settings(BaseModel):
     max_sync_events: int = Field(default=1000, ge=1, le=10_000)
     job_batch_size: int = Field(default=2000, ge=1, le=100_000)
     job_pause_lag_seconds: float = Field(default=30.0, gt=0)
-    log_level: str = "INFO"
     config_file: str | None = None
 
     @field_validator("copy_rules", mode="before")
