@@ -1,8 +1,9 @@
 """Bulk-job benchmark (SPEC §9): resync of N records, rollback of N changed rows, abort latency.
 
-    python bench/jobs.py --records 1000000 [--write FILE]
+    python bench/jobs.py --records 1000000 [--postgres] [--write FILE]
 
-Data is generated straight into SQLite (this measures jobs, not ingest); every job runs through
+Data is generated straight into the store (this measures jobs, not ingest): a SQLite file, or with
+``--postgres`` a throwaway PostgreSQL started from the installed binaries; every job runs through
 the real command line (``python -m tracklog jobs ...``) in its own process, whose wall time and
 peak RSS (``wait4``) are reported.
 """
@@ -185,19 +186,32 @@ def main() -> None:
     parser.add_argument("--records", type=int, default=1_000_000)
     parser.add_argument("--dir", type=Path, default=None, help="Where to put the database.")
     parser.add_argument("--write", type=Path, default=None, help="Write the figures (markdown).")
+    parser.add_argument("--postgres", action="store_true", help="Run on a throwaway PostgreSQL.")
     args = parser.parse_args()
-    workdir = args.dir or Path(tempfile.mkdtemp(prefix="tracklog-bench-jobs-"))
-    url = f"sqlite:///{workdir / 'bench.db'}"
+    if not args.postgres:
+        workdir = args.dir or Path(tempfile.mkdtemp(prefix="tracklog-bench-jobs-"))
+        run(f"sqlite:///{workdir / 'bench.db'}", args.records, args.write)
+        return
+    from tests import backends  # the test suite's throwaway server, started from the binaries
+
+    server = backends.PostgresServer().start()
+    try:
+        run(backends.PostgresDatabases(server.url).create(), args.records, args.write)
+    finally:
+        server.cleanup()
+
+
+def run(url: str, records: int, write: Path | None) -> None:
     settings = Settings(database_url=url, auth_jwt_secret=SECRET, embedded_worker=False)
     started = time.perf_counter()
-    enrolments = generate(settings, args.records)
+    enrolments = generate(settings, records)
     took = time.perf_counter() - started
-    print(f"generated {args.records} records, {enrolments} enrolments in {took:.1f}s")
-    figures = [_job("resync (summaries from records)", args.records, url, "jobs", "run", "resync")]
+    print(f"generated {records} records, {enrolments} enrolments in {took:.1f}s")
+    figures = [_job("resync (summaries from records)", records, url, "jobs", "run", "resync")]
     figures.append(
         _job(
             "purge --older-than 30 (journalled)",
-            args.records,
+            records,
             url,
             "jobs",
             "run",
@@ -206,12 +220,12 @@ def main() -> None:
             "30",
         )
     )
-    figures.append(_job("rollback of the purge", args.records, url, "jobs", "rollback", "2"))
+    figures.append(_job("rollback of the purge", records, url, "jobs", "rollback", "2"))
     latency = abort_latency(settings)
-    report = render(figures, latency, args.records)
+    report = render(figures, latency, records, settings.database_url.split(":")[0])
     print(report)
-    if args.write:
-        args.write.write_text(report)
+    if write:
+        write.write_text(report)
 
 
 def _job(name: str, rows: int, url: str, *args: str) -> Figure:
@@ -222,15 +236,16 @@ def _job(name: str, rows: int, url: str, *args: str) -> Figure:
     return Figure(name, rows, seconds, rss)
 
 
-def render(figures: list[Figure], abort_s: tuple[float, float] | None, records: int) -> str:
+def render(
+    figures: list[Figure], abort_s: tuple[float, float] | None, records: int, backend: str
+) -> str:
     lines = [
         "# Bulk jobs: benchmark figures",
         "",
         f"`python bench/jobs.py --records {records}` on {platform.platform()}, "
         f"{os.cpu_count()} CPUs, Python {platform.python_version()}, "
-        f"SQLite {sqlite3.sqlite_version}; "
-        "embedded SQLite (WAL, synchronous=FULL), default batch size, every job through the CLI in "
-        "its own process.",
+        f"SQLite {sqlite3.sqlite_version}; store: {backend}; "
+        "default batch size, every job through the CLI in its own process.",
         "",
         "| job | rows | wall time | rows/s | peak RSS |",
         "|---|---:|---:|---:|---:|",
