@@ -1,6 +1,6 @@
 """Bulk-job benchmark (SPEC §9): resync of N records, rollback of N changed rows, abort latency.
 
-    python bench/jobs.py --records 1000000 [--postgres] [--write FILE]
+    .venv/bin/python -m bench.jobs --records 1000000 [--postgres] [--write FILE]
 
 Data is generated straight into the store (this measures jobs, not ingest): a SQLite file, or with
 ``--postgres`` a throwaway PostgreSQL started from the installed binaries; every job runs through
@@ -242,7 +242,7 @@ def render(
     lines = [
         "# Bulk jobs: benchmark figures",
         "",
-        f"`python bench/jobs.py --records {records}` on {platform.platform()}, "
+        f"`.venv/bin/python -m bench.jobs --records {records}` on {platform.platform()}, "
         f"{os.cpu_count()} CPUs, Python {platform.python_version()}, "
         f"SQLite {sqlite3.sqlite_version}; store: {backend}; "
         "default batch size, every job through the CLI in its own process.",
