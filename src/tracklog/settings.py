@@ -153,7 +153,10 @@ class TestHooks:
 
 
 def load_test_hooks(environ: Mapping[str, str] | None = None) -> TestHooks:
+    """The crash hooks of the test suite; always off in production, whatever is set."""
     env = os.environ if environ is None else environ
+    if env.get(ENV_PREFIX + "ENVIRONMENT") == Environment.PRODUCTION.value:
+        return TestHooks()
 
     def number(name: str) -> int | None:
         value = env.get(ENV_PREFIX + "TEST_" + name)

@@ -71,3 +71,12 @@ def test_production_starts_with_a_real_secret() -> None:
 
 def test_development_accepts_the_placeholder_but_says_so() -> None:
     assert load_settings({}).uses_placeholder_secret is True
+
+
+def test_crash_hooks_of_the_test_suite_never_act_in_production() -> None:
+    from tracklog.settings import TestHooks, load_test_hooks
+
+    hooks = {"TRACKLOG_TEST_KILL_AFTER_BATCH": "2", "TRACKLOG_TEST_CLOCK_MS": "5"}
+    assert load_test_hooks(hooks) == TestHooks(kill_after_batch=2, clock_ms=5)
+    production = {**hooks, "TRACKLOG_ENVIRONMENT": "production"}
+    assert load_test_hooks(production) == TestHooks()
