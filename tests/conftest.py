@@ -170,3 +170,23 @@ def drain(tracklog: Tracklog) -> Callable[[], int]:
         return tracklog.worker.drain()
 
     return run
+
+
+@pytest.fixture
+def pg_url(postgres_databases: backends.PostgresDatabases) -> Iterator[str]:
+    """A fresh PostgreSQL database (schema) for server-mode-only tests."""
+    url = postgres_databases.create()
+    yield url
+    postgres_databases.drop(url)
+
+
+@pytest.fixture
+def own_redis() -> Iterator[backends.RedisServer]:
+    """A Redis of this test's own, which the test may stop and restart."""
+    server = backends.RedisServer()
+    try:
+        server.start()
+    except backends.BackendUnavailable as error:
+        pytest.fail(str(error))
+    yield server
+    server.cleanup()

@@ -12,25 +12,6 @@ from tests.deployment import Deployment
 
 
 @pytest.fixture
-def pg_url(postgres_databases: backends.PostgresDatabases) -> Iterator[str]:
-    url = postgres_databases.create()
-    yield url
-    postgres_databases.drop(url)
-
-
-@pytest.fixture
-def own_redis() -> Iterator[backends.RedisServer]:
-    """A Redis of this test's own, which the test may stop and restart."""
-    server = backends.RedisServer()
-    try:
-        server.start()
-    except backends.BackendUnavailable as error:
-        pytest.fail(str(error))
-    yield server
-    server.cleanup()
-
-
-@pytest.fixture
 def deployment(
     pg_url: str, own_redis: backends.RedisServer, tmp_path: Path
 ) -> Iterator[Deployment]:

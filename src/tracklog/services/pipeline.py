@@ -26,20 +26,27 @@ def partition_of(user_id: str) -> int:
     return zlib.crc32(user_id.encode()) % PARTITIONS
 
 
+def trigger_row(
+    user_id: str, collection_id: str, context_id: str, content_id: str, created_ts: int, events: int
+) -> dict[str, object]:
+    """One outbox row: "recompute what this stored key (or this enrolment) feeds"."""
+    return {
+        "partition": partition_of(user_id),
+        "user_id": user_id,
+        "collection_id": collection_id,
+        "context_id": context_id,
+        "content_id": content_id,
+        "event_count": events,
+        "created_ts": created_ts,
+        "attempts": 0,
+    }
+
+
 def add_enrolment_triggers(uow: UnitOfWork, keys: Iterable[EnrolmentKey]) -> None:
     uow.pipeline.add_triggers(
         [
-            {
-                "partition": partition_of(key.user_id),
-                "user_id": key.user_id,
-                "collection_id": key.collection_id,
-                "context_id": key.context_id,
-                "content_id": ENROLMENT_TRIGGER,
-                "event_count": 0,
-                "created_ts": uow.now_ms,
-                "attempts": 0,
-            }
-            for key in keys
+            trigger_row(k.user_id, k.collection_id, k.context_id, ENROLMENT_TRIGGER, uow.now_ms, 0)
+            for k in keys
         ]
     )
 
@@ -198,16 +205,7 @@ def replay_dead_letters(deps: Deps, ids: Sequence[int] | None = None) -> int:
         letters = uow.pipeline.take_dead_letters(ids)
         uow.pipeline.add_triggers(
             [
-                {
-                    "partition": partition_of(d.user_id),
-                    "user_id": d.user_id,
-                    "collection_id": d.collection_id,
-                    "context_id": d.context_id,
-                    "content_id": d.content_id,
-                    "event_count": 0,
-                    "created_ts": uow.now_ms,
-                    "attempts": 0,
-                }
+                trigger_row(d.user_id, d.collection_id, d.context_id, d.content_id, uow.now_ms, 0)
                 for d in letters
             ]
         )

@@ -25,7 +25,6 @@ from tracklog.domain.modes import Mode, resolve_write
 from tracklog.services import copying, moving, pipeline, registry
 from tracklog.services.commands import RecordEvents, TrackEvent
 from tracklog.services.deps import Deps
-from tracklog.services.pipeline import partition_of
 
 FUTURE_TOLERANCE_MS = 24 * 3600 * 1000
 
@@ -225,16 +224,9 @@ def _triggers(
     for p in fresh:
         counts[p.event.key] = counts.get(p.event.key, 0) + 1
     return [
-        {
-            "partition": partition_of(key.user_id),
-            "user_id": key.user_id,
-            "collection_id": key.collection_id,
-            "context_id": key.context_id,
-            "content_id": key.content_id,
-            "event_count": counts[key],
-            "created_ts": now,
-            "attempts": 0,
-        }
+        pipeline.trigger_row(
+            key.user_id, key.collection_id, key.context_id, key.content_id, now, counts[key]
+        )
         for key in sorted(keys)
     ]
 
