@@ -16,8 +16,9 @@ from bench import raw_sqlite, servers, world
 from bench.config import Config, Say
 from bench.figures import Figure
 from bench.workload import Shape, batches
+from tracklog.domain.ingest import TrackEvent
 from tracklog.domain.model import EventType, Source
-from tracklog.services.commands import RecordEvents, TrackEvent
+from tracklog.services.commands import RecordEvents
 from tracklog.services.tracking import record_events
 
 TARGET_EVENTS_S = 100_000

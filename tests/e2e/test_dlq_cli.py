@@ -13,10 +13,11 @@ from tests.conftest import TEST_SECRET
 from tests.convergence import unconverged
 from tracklog.adapters.store import tables
 from tracklog.bootstrap import Tracklog
+from tracklog.domain.ingest import TrackEvent
 from tracklog.domain.model import EnrolmentKey, EventType
 from tracklog.entrypoints.cli.main import app
 from tracklog.services import registry, tracking
-from tracklog.services.commands import Enrol, PutCollection, RecordEvents, TrackEvent
+from tracklog.services.commands import Enrol, PutCollection, RecordEvents
 
 
 def _set_status(tracklog: Tracklog, status: int) -> None:

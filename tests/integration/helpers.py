@@ -5,9 +5,10 @@ from __future__ import annotations
 from sqlalchemy import Table, func, select, text
 
 from tracklog.adapters.store import tables
+from tracklog.domain.ingest import TrackEvent
 from tracklog.domain.model import EventType, Question
 from tracklog.services import registry, tracking
-from tracklog.services.commands import Enrol, PutCollection, RecordEvents, TrackEvent
+from tracklog.services.commands import Enrol, PutCollection, RecordEvents
 from tracklog.services.deps import Deps
 
 COURSE = "course-1"

@@ -8,8 +8,9 @@ from sqlalchemy import func, select
 
 from tracklog.adapters.store import tables
 from tracklog.bootstrap import Tracklog
+from tracklog.domain.ingest import TrackEvent
 from tracklog.domain.model import EventType, Source
-from tracklog.services.commands import RecordEvents, TrackEvent
+from tracklog.services.commands import RecordEvents
 from tracklog.services.tracking import record_events
 
 

@@ -18,17 +18,11 @@ from hypothesis import strategies as st
 from tests.conftest import TEST_SECRET
 from tracklog.adapters.clock import ManualClock
 from tracklog.bootstrap import Tracklog, bootstrap
+from tracklog.domain.ingest import TrackEvent
 from tracklog.domain.model import EventType, Summary
 from tracklog.domain.modes import Mode
 from tracklog.services import reads, registry, summaries, tracking
-from tracklog.services.commands import (
-    Enrol,
-    PutCollection,
-    PutContext,
-    ReadViews,
-    RecordEvents,
-    TrackEvent,
-)
+from tracklog.services.commands import Enrol, PutCollection, PutContext, ReadViews, RecordEvents
 from tracklog.settings import Settings
 
 NOW = 1_795_000_000_000

@@ -6,9 +6,10 @@ from sqlalchemy import inspect
 
 from tests.conftest import MakeTracklog
 from tracklog.adapters.clock import ManualClock
+from tracklog.domain.ingest import TrackEvent
 from tracklog.domain.model import Enrolment, EnrolmentKey, EventType, RecordKey
 from tracklog.services import tracking
-from tracklog.services.commands import RecordEvents, TrackEvent
+from tracklog.services.commands import RecordEvents
 
 NOW = 1_795_000_000_000
 

@@ -16,9 +16,10 @@ from hypothesis import strategies as st
 
 from tests.integration.helpers import COURSE, T0, enrolled_course
 from tracklog.bootstrap import Tracklog
+from tracklog.domain.ingest import TrackEvent
 from tracklog.domain.model import ConsumptionRecord, EventType, Question, Summary
 from tracklog.services import reads, tracking
-from tracklog.services.commands import ReadViews, RecordEvents, TrackEvent
+from tracklog.services.commands import ReadViews, RecordEvents
 from tracklog.services.summaries import read_summary
 
 _learners = itertools.count()

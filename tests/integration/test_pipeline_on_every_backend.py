@@ -11,9 +11,10 @@ from tests.conftest import MakeTracklog
 from tests.convergence import completion_events, unconverged
 from tracklog.adapters.store import tables
 from tracklog.bootstrap import Tracklog
+from tracklog.domain.ingest import TrackEvent
 from tracklog.domain.model import EnrolmentKey, EventType
 from tracklog.services import pipeline, registry, tracking
-from tracklog.services.commands import Enrol, PutCollection, RecordEvents, TrackEvent
+from tracklog.services.commands import Enrol, PutCollection, RecordEvents
 
 
 def _setup(tracklog: Tracklog, users: list[str]) -> list[EnrolmentKey]:

@@ -12,9 +12,10 @@ from tests import backends
 from tests.conftest import TEST_SECRET
 from tests.convergence import completion_events, unconverged
 from tracklog.bootstrap import Tracklog, bootstrap
+from tracklog.domain.ingest import TrackEvent
 from tracklog.domain.model import EnrolmentKey, EventType
 from tracklog.services import registry, tracking
-from tracklog.services.commands import Enrol, PutCollection, RecordEvents, TrackEvent
+from tracklog.services.commands import Enrol, PutCollection, RecordEvents
 from tracklog.settings import Settings
 
 

@@ -15,9 +15,10 @@ from tests.conftest import TEST_SECRET
 from tests.convergence import unconverged
 from tracklog.bootstrap import Tracklog, bootstrap
 from tracklog.domain.errors import Unavailable
+from tracklog.domain.ingest import TrackEvent
 from tracklog.domain.model import EnrolmentKey, EventType
 from tracklog.services import registry, tracking
-from tracklog.services.commands import Enrol, PutCollection, RecordEvents, TrackEvent
+from tracklog.services.commands import Enrol, PutCollection, RecordEvents
 from tracklog.services.stream_worker import StreamWorker
 from tracklog.settings import Settings
 

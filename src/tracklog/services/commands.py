@@ -4,41 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from tracklog.domain.model import EventType, JsonObject, Question, Source
-
-
-@dataclass(frozen=True, slots=True)
-class TrackEvent:
-    """One tracking event as a client sent it (ids not yet resolved by the mode)."""
-
-    type: EventType
-    content_id: str
-    collection_id: str | None = None
-    context_id: str | None = None
-    event_id: str | None = None
-    event_ts: int | None = None
-    progress: int | None = None
-    progress_details: JsonObject | None = None
-    attempt_id: str | None = None
-    questions: tuple[Question, ...] = ()
-    ts_field: str = "eventTs"  # how the client named the timestamp, for error messages
-
-    def canonical(self) -> JsonObject:
-        """The fields that define the event, as sent: its payload hash is taken over these."""
-        return {
-            "type": self.type.value,
-            "contentId": self.content_id,
-            "collectionId": self.collection_id,
-            "contextId": self.context_id,
-            "eventTs": self.event_ts,
-            "progress": self.progress,
-            "progressDetails": self.progress_details,
-            "attemptId": self.attempt_id,
-            "questions": [
-                {"id": q.id, "score": str(q.score), "maxScore": str(q.max_score), "ets": q.ets}
-                for q in self.questions
-            ],
-        }
+from tracklog.domain.ingest import TrackEvent
+from tracklog.domain.model import Source
 
 
 @dataclass(frozen=True, slots=True)

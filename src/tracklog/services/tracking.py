@@ -10,8 +10,9 @@ from tracklog.adapters.store.unit_of_work import UnitOfWork
 from tracklog.domain import merge
 from tracklog.domain.attempts import build_attempt, newer_attempt
 from tracklog.domain.dedup import Verdict, classify
-from tracklog.domain.errors import EventConflict, InvalidInput, MissingInput, TracklogError
+from tracklog.domain.errors import EventConflict, TracklogError
 from tracklog.domain.identity import derive_event_id, payload_hash
+from tracklog.domain.ingest import TrackEvent, check_event
 from tracklog.domain.model import (
     Attempt,
     ConsumptionRecord,
@@ -23,10 +24,8 @@ from tracklog.domain.model import (
 )
 from tracklog.domain.modes import Mode, resolve_write
 from tracklog.services import copying, moving, pipeline, registry
-from tracklog.services.commands import RecordEvents, TrackEvent
+from tracklog.services.commands import RecordEvents
 from tracklog.services.deps import Deps
-
-FUTURE_TOLERANCE_MS = 24 * 3600 * 1000
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,7 +101,7 @@ def _prepare(
     digest = payload_hash(event.canonical())
     event_id = event.event_id or derive_event_id(command.user_id, digest)
     try:
-        _check(event, now)
+        check_event(event, now)
     except TracklogError as error:
         return EventResult(event_id, "rejected", error=error)
     key = resolve_write(
@@ -159,17 +158,6 @@ def _copy_completions(
         uow, deps.copy_policy, user_id, records, collection_of=collections.get
     )
     pipeline.add_enrolment_triggers(uow, touched)
-
-
-def _check(event: TrackEvent, now: int) -> None:
-    if event.event_ts is not None and event.event_ts > now + FUTURE_TOLERANCE_MS:
-        field = event.ts_field
-        raise InvalidInput(f"{field} is more than 24 hours in the future", field=field)
-    if event.type is EventType.ASSESS:
-        if not event.attempt_id:
-            raise MissingInput("attemptId is required for an assessment", field="attemptId")
-        if not event.questions:
-            raise MissingInput("questions must list at least one question", field="questions")
 
 
 def _apply(

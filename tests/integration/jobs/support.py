@@ -11,9 +11,10 @@ from sqlalchemy import delete, update
 
 from tracklog.adapters.store import tables
 from tracklog.adapters.store.jobs_repo import JobRow
+from tracklog.domain.ingest import TrackEvent
 from tracklog.domain.model import EventType, Source
 from tracklog.services import registry, tracking
-from tracklog.services.commands import Enrol, PutCollection, RecordEvents, TrackEvent
+from tracklog.services.commands import Enrol, PutCollection, RecordEvents
 from tracklog.services.deps import Deps
 from tracklog.services.jobs import planner, runner
 from tracklog.services.jobs.kinds import build_kind

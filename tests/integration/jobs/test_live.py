@@ -12,10 +12,11 @@ from tests.jobs_fixtures import MakeTwin
 from tracklog.adapters.clock import ManualClock
 from tracklog.adapters.store import tables
 from tracklog.bootstrap import Tracklog
+from tracklog.domain.ingest import TrackEvent
 from tracklog.domain.model import EventType, Source
 from tracklog.domain.summaries import compute_summary
 from tracklog.services import registry, tracking
-from tracklog.services.commands import Enrol, RecordEvents, TrackEvent
+from tracklog.services.commands import Enrol, RecordEvents
 from tracklog.services.deps import Deps
 from tracklog.services.jobs import runner
 from tracklog.services.summaries import gather

@@ -12,6 +12,7 @@ from starlette.responses import Response
 
 from tracklog.domain.access import Action, acting_user
 from tracklog.domain.errors import InvalidInput, TracklogError
+from tracklog.domain.ingest import TrackEvent
 from tracklog.domain.model import EventType, Question, Source
 from tracklog.entrypoints.api import present, schemas
 from tracklog.entrypoints.api.body import describe
@@ -25,7 +26,7 @@ from tracklog.entrypoints.api.routing import (
     reply,
 )
 from tracklog.services import reads, tracking
-from tracklog.services.commands import ReadViews, RecordEvents, TrackEvent
+from tracklog.services.commands import ReadViews, RecordEvents
 
 router = APIRouter(tags=["tracking"])
 

@@ -11,11 +11,12 @@ import typer
 
 from tracklog.adapters.tokens import TokenCodec
 from tracklog.domain.access import Role
+from tracklog.domain.ingest import TrackEvent
 from tracklog.domain.model import EventType, Question, Source
 from tracklog.entrypoints.cli.console import banner, console, instance, out, settings
 from tracklog.entrypoints.cli.serve import run
 from tracklog.services import registry, tracking
-from tracklog.services.commands import Enrol, PutCollection, PutContext, RecordEvents, TrackEvent
+from tracklog.services.commands import Enrol, PutCollection, PutContext, RecordEvents
 from tracklog.services.deps import Deps
 
 DAY_MS = 86_400_000
