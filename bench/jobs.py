@@ -23,11 +23,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from tracklog.adapters.store import tables
-from tracklog.bootstrap import bootstrap
 from tracklog.domain.errors import Conflict
 from tracklog.services.deps import Deps
 from tracklog.services.jobs import control
 from tracklog.settings import Settings
+from tracklog.testing.adapters import engine
+from tracklog.testing.instances import ready_instance
 
 DAY_MS = 86_400_000
 LEAVES = 10  # contents per collection: one enrolment = 10 consumption records
@@ -49,11 +50,11 @@ class Figure:
 
 def generate(settings: Settings, records: int) -> int:
     """Collections, enrolments, ``records`` consumption rows and as many journal events (old)."""
-    instance = bootstrap(settings)
+    instance = ready_instance(settings)
     now = instance.deps.clock.now_ms()
-    engine = instance.deps.store.engine
+    sql_engine = engine(instance.deps.store)
     enrolments = records // LEAVES
-    with engine.begin() as conn:
+    with sql_engine.begin() as conn:
         conn.execute(
             tables.collections.insert(),
             [
@@ -71,7 +72,7 @@ def generate(settings: Settings, records: int) -> int:
             (f"u{e // 2:07d}", f"c{e % COLLECTIONS}")
             for e in range(start, min(start + chunk, enrolments))
         ]
-        with engine.begin() as conn:
+        with sql_engine.begin() as conn:
             conn.execute(
                 tables.enrolments.insert(),
                 [{"user_id": u, "collection_id": c, "context_id": c, "enrolled_ts": now,
@@ -149,7 +150,7 @@ def _high_water_mb(pid: int) -> float:
 def abort_latency(settings: Settings) -> tuple[float, float] | None:
     """Abort during a resync: seconds until the request is stored (it waits for SQLite's write
     lock) and until the job stands still; ``None`` if the job finished first (too little data)."""
-    instance = bootstrap(settings)
+    instance = ready_instance(settings)
     deps = instance.deps
     result: list[tuple[float, float, int]] = []
     runner = threading.Thread(
@@ -192,7 +193,9 @@ def main() -> None:
         workdir = args.dir or Path(tempfile.mkdtemp(prefix="tracklog-bench-jobs-"))
         run(f"sqlite:///{workdir / 'bench.db'}", args.records, args.write)
         return
-    from tests import backends  # the test suite's throwaway server, started from the binaries
+    from tracklog.testing import (
+        backends,  # the test suite's throwaway server, started from the binaries
+    )
 
     server = backends.PostgresServer().start()
     try:

@@ -19,8 +19,9 @@ from bench.stats import percentile
 from bench.sync_ingest import to_command
 from bench.workload import Shape, batches
 from tracklog.services.deps import Deps
-from tracklog.services.pipeline import pipeline_status
-from tracklog.services.tracking import record_events
+from tracklog.services.ingest import record_events
+from tracklog.services.pipeline_status import pipeline_status
+from tracklog.testing.adapters import prometheus
 
 LAG_LIMIT_S = 1.0
 SETTLE_TIMEOUT_S = 60.0
@@ -72,8 +73,8 @@ def measure(config: Config, rate: float) -> LagResult:
     shape = Shape(users=config.sync_users)
     instance = world.prepare(config.workdir / "lag.db", shape)
     deps = instance.deps
-    recorder = RecordingHistogram(deps.metrics.aggregation_lag)
-    deps.metrics.aggregation_lag = recorder  # type: ignore[assignment]
+    recorder = RecordingHistogram(prometheus(deps).aggregation_lag)
+    prometheus(deps).aggregation_lag = recorder  # type: ignore[assignment]
     count = max(1, round(rate * config.lag_seconds / config.sync_batch))
     commands = [to_command(u, e) for u, e in batches(shape, "lag", config.sync_batch, count)]
     interval = config.sync_batch / rate
@@ -94,7 +95,7 @@ def measure(config: Config, rate: float) -> LagResult:
 def _settle(deps: Deps) -> float:
     started = time.perf_counter()
     while time.perf_counter() - started < SETTLE_TIMEOUT_S:
-        if pipeline_status(deps)["outbox_backlog"] == 0:
+        if pipeline_status(deps).backlog == 0:
             break
         time.sleep(0.05)
     return time.perf_counter() - started

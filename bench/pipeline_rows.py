@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from tracklog.services.pipeline import partition_of
+from tracklog.domain.pipeline import partition_of
 
 
 def record_row(user: str, event: dict[str, Any], now: int) -> dict[str, Any]:

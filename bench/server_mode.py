@@ -19,11 +19,11 @@ from pathlib import Path
 
 import httpx
 import psycopg
-from tests import backends
-from tests.deployment import Deployment
-from tests.server.load import enrol_learners, wait_converged
 
 from tracklog.bootstrap import Tracklog
+from tracklog.testing import backends
+from tracklog.testing.deployment import Deployment
+from tracklog.testing.load import enrol_learners, wait_converged
 
 Row = tuple[str, str, float]
 
@@ -162,7 +162,7 @@ def aggregation_lag(
     def sample() -> None:
         while not done.is_set():
             with control.deps.store.reader() as uow:
-                _, oldest = uow.pipeline.backlog()
+                _, oldest = uow.outbox.backlog()
             samples.append(0.0 if oldest is None else max(0, time.time() * 1000 - oldest) / 1000)
             time.sleep(0.05)
 

@@ -19,7 +19,7 @@ from bench.workload import Shape, batches
 from tracklog.domain.ingest import TrackEvent
 from tracklog.domain.model import EventType, Source
 from tracklog.services.commands import RecordEvents
-from tracklog.services.tracking import record_events
+from tracklog.services.ingest import record_events
 
 TARGET_EVENTS_S = 100_000
 RAW_SHARE = 0.25
@@ -56,7 +56,7 @@ def _fresh(config: Config, name: str, shape: Shape) -> Path:
 
 
 def in_process(config: Config, shape: Shape, work: Sequence[Batch]) -> float:
-    """Events/s through ``services.tracking.record_events`` (worker not running)."""
+    """Events/s through ``services.ingest.record_events`` (worker not running)."""
     instance = world.prepare(config.workdir / "sync-inproc.db", shape)
     commands = [to_command(user, events) for user, events in work]
     started = time.perf_counter()

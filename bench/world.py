@@ -6,13 +6,16 @@ from pathlib import Path
 
 from bench.workload import Shape
 from tracklog.adapters.store import tables
+from tracklog.adapters.store.traits import SQLITE
 from tracklog.adapters.store.upsert import chunks, upsert
 from tracklog.adapters.tokens import TokenCodec
-from tracklog.bootstrap import Tracklog, bootstrap
+from tracklog.bootstrap import Tracklog
 from tracklog.domain.access import Role
 from tracklog.services import registry
 from tracklog.services.commands import PutCollection
 from tracklog.settings import Settings
+from tracklog.testing.adapters import sql
+from tracklog.testing.instances import ready_instance
 
 SECRET = "tracklog-benchmark-secret-0123456789abcdef"
 
@@ -35,7 +38,7 @@ def admin_token(settings: Settings) -> str:
 
 def prepare(db: Path, shape: Shape, **overrides: object) -> Tracklog:
     """Create the schema, register the collections and enrol every learner in every collection."""
-    instance = bootstrap(settings_for(db, **overrides), migrate="always")
+    instance = ready_instance(settings_for(db, **overrides))
     deps = instance.deps
     for collection in shape.collection_ids():
         command = PutCollection(collection, tuple(shape.content_ids(collection)), type="Course")
@@ -55,6 +58,6 @@ def prepare(db: Path, shape: Shape, **overrides: object) -> Tracklog:
             for collection in shape.collection_ids()
         ]
         for part in chunks(rows, 5000):
-            upsert(uow.connection, tables.enrolments, part)  # bulk: put_enrolment is one by one
+            upsert(sql(uow), SQLITE, tables.enrolments, part)  # bulk: put_enrolment is one by one
         uow.commit()
     return instance

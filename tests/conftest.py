@@ -11,15 +11,14 @@ import pytest
 import redis
 from fastapi.testclient import TestClient
 
-from tests import backends
-from tracklog.adapters.clock import Clock
 from tracklog.adapters.tokens import TokenCodec
-from tracklog.bootstrap import Tracklog, bootstrap
+from tracklog.bootstrap import Tracklog
 from tracklog.domain.access import Role
 from tracklog.entrypoints.api.app import create_app
+from tracklog.services.ports import Clock
 from tracklog.settings import Settings
-
-TEST_SECRET = "tracklog-test-secret-0123456789abcdef"
+from tracklog.testing import backends
+from tracklog.testing.instances import TEST_SECRET, ready_instance
 
 MakeSettings = Callable[..., Settings]
 MakeTracklog = Callable[..., Tracklog]
@@ -118,7 +117,7 @@ def make_tracklog(make_settings: MakeSettings) -> Iterator[MakeTracklog]:
     created: list[Tracklog] = []
 
     def make(clock: Clock | None = None, **overrides: Any) -> Tracklog:
-        instance = bootstrap(make_settings(**overrides), clock=clock)
+        instance = ready_instance(make_settings(**overrides), clock=clock)
         created.append(instance)
         return instance
 
@@ -166,7 +165,6 @@ def api(tracklog: Tracklog) -> Iterator[Api]:
 @pytest.fixture
 def drain(tracklog: Tracklog) -> Callable[[], int]:
     def run() -> int:
-        assert tracklog.worker is not None
         return tracklog.worker.drain()
 
     return run

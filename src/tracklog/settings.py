@@ -11,7 +11,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from tracklog.domain.modes import Mode
 
@@ -29,6 +37,24 @@ class Environment(enum.StrEnum):
 
 class SettingsError(Exception):
     """Start-up must stop: the message names the offending variable."""
+
+
+@dataclass(frozen=True, slots=True)
+class TestHooks:
+    """``TRACKLOG_TEST_*``: fault injection for tests of crash recovery; never set in service."""
+
+    __test__ = False  # not a test class, whatever pytest thinks of the name
+
+    kill_after_batch: int | None = None  # SIGKILL the job process once batch N is committed
+    kill_before_commit: int | None = None  # SIGKILL it while batch N is written, not committed
+    clock_ms: int | None = None  # a frozen clock, so two runs write identical timestamps
+
+
+TEST_HOOKS = {
+    "KILL_AFTER_BATCH": "kill_after_batch",
+    "KILL_BEFORE_COMMIT": "kill_before_commit",
+    "CLOCK_MS": "clock_ms",
+}
 
 
 class Settings(BaseModel):
@@ -59,6 +85,7 @@ class Settings(BaseModel):
     job_batch_size: int = Field(default=2000, ge=1, le=100_000)
     job_pause_lag_seconds: float = Field(default=30.0, gt=0)
     config_file: str | None = None
+    _test_hooks: TestHooks = PrivateAttr(default_factory=TestHooks)
 
     @field_validator("copy_rules", mode="before")
     @classmethod
@@ -125,6 +152,11 @@ class Settings(BaseModel):
     def is_production(self) -> bool:
         return self.environment is Environment.PRODUCTION
 
+    @property
+    def test_hooks(self) -> TestHooks:
+        """The crash hooks of the test suite; always off in production, however it was set."""
+        return TestHooks() if self.is_production else self._test_hooks
+
 
 def load_settings(environ: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
     """Read ``TRACKLOG_*`` and the optional TOML config file once; errors name the variable."""
@@ -138,31 +170,25 @@ def load_settings(environ: Mapping[str, str] | None = None, **overrides: Any) ->
     values.update({k[len(ENV_PREFIX) :].lower(): v for k, v in env.items() if k in known})
     values.update(overrides)
     try:
-        return Settings.model_validate(values)
+        settings = Settings.model_validate(values)
     except ValidationError as exc:
         raise SettingsError(_describe(exc)) from None
+    settings._test_hooks = _test_hooks(env)
+    return settings
 
 
-@dataclass(frozen=True, slots=True)
-class TestHooks:
-    """``TRACKLOG_TEST_*``: fault injection for tests of crash recovery; never set in service."""
-
-    kill_after_batch: int | None = None  # SIGKILL the job process once batch N is committed
-    kill_before_commit: int | None = None  # SIGKILL it while batch N is written, not committed
-    clock_ms: int | None = None  # a frozen clock, so two runs write identical timestamps
-
-
-def load_test_hooks(environ: Mapping[str, str] | None = None) -> TestHooks:
-    """The crash hooks of the test suite; always off in production, whatever is set."""
-    env = os.environ if environ is None else environ
-    if env.get(ENV_PREFIX + "ENVIRONMENT") == Environment.PRODUCTION.value:
-        return TestHooks()
-
-    def number(name: str) -> int | None:
-        value = env.get(ENV_PREFIX + "TEST_" + name)
-        return int(value) if value else None
-
-    return TestHooks(number("KILL_AFTER_BATCH"), number("KILL_BEFORE_COMMIT"), number("CLOCK_MS"))
+def _test_hooks(env: Mapping[str, str]) -> TestHooks:
+    """``TRACKLOG_TEST_*`` fault injection (``Settings.test_hooks`` ignores it in production)."""
+    values: dict[str, int] = {}
+    for suffix, name in TEST_HOOKS.items():
+        variable = ENV_PREFIX + "TEST_" + suffix
+        text = env.get(variable, "").strip()
+        if text:
+            try:
+                values[name] = int(text)
+            except ValueError:
+                raise SettingsError(f"{variable}: must be a whole number, not {text!r}") from None
+    return TestHooks(**values)
 
 
 def _from_file(path: str | None) -> dict[str, Any]:
@@ -171,9 +197,30 @@ def _from_file(path: str | None) -> dict[str, Any]:
     file = Path(path)
     if not file.is_file():
         raise SettingsError(f"TRACKLOG_CONFIG_FILE: no such file {path}")
-    with file.open("rb") as handle:
-        data = tomllib.load(handle)
-    return {str(k).lower(): v for k, v in data.get("tracklog", data).items()}
+    try:
+        with file.open("rb") as handle:
+            data = tomllib.load(handle)
+    except tomllib.TOMLDecodeError as error:
+        raise SettingsError(f"TRACKLOG_CONFIG_FILE: {path} is not valid TOML ({error})") from None
+    table = data.get("tracklog", data)
+    if not isinstance(table, dict):
+        raise SettingsError(f"TRACKLOG_CONFIG_FILE: [tracklog] in {path} must be a table")
+    values: dict[str, Any] = {}
+    for key, value in table.items():
+        name = str(key).lower()
+        if name.startswith(ENV_PREFIX.lower()):
+            short = name[len(ENV_PREFIX) :]
+            raise SettingsError(
+                f"TRACKLOG_CONFIG_FILE: write '{short} = ...' in {path}, not '{key}' "
+                "(the TRACKLOG_ prefix is for environment variables)"
+            )
+        if name not in Settings.model_fields or name == "config_file":
+            known = ", ".join(sorted(n for n in Settings.model_fields if n != "config_file"))
+            raise SettingsError(
+                f"TRACKLOG_CONFIG_FILE: '{key}' in {path} is not a setting (known: {known})"
+            )
+        values[name] = value
+    return values
 
 
 def _describe(exc: ValidationError) -> str:

@@ -7,7 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from tests.conftest import TEST_SECRET
+from tracklog.testing.instances import TEST_SECRET
 
 
 def clean_env(database_url: str) -> dict[str, str]:

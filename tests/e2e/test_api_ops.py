@@ -13,6 +13,7 @@ from tests.e2e.checks import result
 from tracklog.adapters.store import tables
 from tracklog.bootstrap import Tracklog
 from tracklog.entrypoints.api.app import create_app
+from tracklog.testing.adapters import sql
 
 
 def test_healthz_says_the_process_is_alive_without_a_token(api: Api) -> None:
@@ -57,7 +58,7 @@ def test_an_unexpected_failure_is_a_500_envelope_that_still_names_the_environmen
     api.post("/v1/enrol", {"collectionId": "course-1"})
     drain()
     with tracklog.deps.store.unit_of_work() as uow:  # a stored summary that cannot be read back
-        uow.connection.execute(update(tables.summaries).values(assessment_status={"q": {}}))
+        sql(uow).execute(update(tables.summaries).values(assessment_status={"q": {}}))
         uow.commit()
     app = create_app(tracklog, manage_lifecycle=False)
     with TestClient(app, raise_server_exceptions=False) as client:

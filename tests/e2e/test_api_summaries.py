@@ -13,6 +13,7 @@ from tests.e2e.checks import assert_rejected, result
 from tracklog.adapters.store import tables
 from tracklog.bootstrap import Tracklog
 from tracklog.domain.access import Role
+from tracklog.testing.adapters import sql
 
 
 def completed_half_of_a_course(api: Api, drain: Callable[[], int]) -> None:
@@ -66,7 +67,7 @@ def test_delete_removes_the_learners_data_and_is_audited(
     listed = api.client.get("/v1/summary/list/learner-1", headers=api.headers())
     assert result(listed)["summary"] == []
     with tracklog.deps.store.reader() as uow:
-        audit = uow.connection.execute(select(tables.audit_log)).mappings().all()
+        audit = sql(uow).execute(select(tables.audit_log)).mappings().all()
     assert [
         (a["actor"], a["action"]) for a in audit if a["target"].get("userId") == "learner-1"
     ] == [("admin-1", "summary.delete")]

@@ -13,12 +13,13 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.conftest import TEST_SECRET, Api, MakeTracklog
+from tests.conftest import Api, MakeTracklog
 from tests.e2e.cli import last_line, tracklog
 from tracklog.adapters.tokens import TokenCodec
 from tracklog.domain.access import Role
 from tracklog.services.summaries import list_summaries
 from tracklog.settings import Settings
+from tracklog.testing.instances import TEST_SECRET
 
 PRODUCTION_SECRET = "a-real-production-secret-of-40-bytes-000"
 

@@ -12,11 +12,12 @@ from typing import Any
 import orjson
 import pytest
 
-from tests.conftest import TEST_SECRET, MakeTracklog
+from tests.conftest import MakeTracklog
 from tests.integration.jobs.support import BOOKKEEPING, checksums, seed
 from tests.jobs_fixtures import T0, MakeTwin
 from tracklog.adapters.clock import ManualClock
 from tracklog.services.deps import Deps
+from tracklog.testing.instances import TEST_SECRET
 
 FROZEN = str(T0 + 60_000)
 

@@ -7,10 +7,11 @@ import logging
 import pytest
 from typer.testing import CliRunner
 
-from tests.conftest import TEST_SECRET, MakeTracklog
+from tests.conftest import MakeTracklog
 from tests.e2e.modes_world import C1, SDA, world_of
-from tracklog.bootstrap import StartupRefused
 from tracklog.entrypoints.cli.main import app
+from tracklog.services.instance import InstanceRefused
+from tracklog.testing.instances import TEST_SECRET
 
 
 def _cli(database_url: str, mode: str, *args: str, **env: str) -> tuple[int, str]:
@@ -28,7 +29,7 @@ def test_another_mode_of_the_same_shape_is_refused_until_adopted(
     make_tracklog: MakeTracklog, database_url: str
 ) -> None:
     make_tracklog(mode="strict").close()
-    with pytest.raises(StartupRefused) as refused:
+    with pytest.raises(InstanceRefused) as refused:
         make_tracklog(mode="copy")
     message = str(refused.value)
     assert "TRACKLOG_MODE=copy but this database holds data written in mode 'strict'" in message
@@ -43,7 +44,7 @@ def test_another_mode_of_the_same_shape_is_refused_until_adopted(
     assert "database mode: strict -> copy" in output
 
     make_tracklog(mode="copy").close()
-    with pytest.raises(StartupRefused):
+    with pytest.raises(InstanceRefused):
         make_tracklog(mode="strict")
 
 
@@ -51,7 +52,7 @@ def test_a_mode_that_stores_data_elsewhere_cannot_be_adopted(
     make_tracklog: MakeTracklog, database_url: str
 ) -> None:
     make_tracklog(mode="strict").close()
-    with pytest.raises(StartupRefused) as refused:
+    with pytest.raises(InstanceRefused) as refused:
         make_tracklog(mode="full-carry-forward")
     assert "no in-place switch" in str(refused.value)
     assert "start a new database in the new mode" in str(refused.value)
@@ -59,7 +60,7 @@ def test_a_mode_that_stores_data_elsewhere_cannot_be_adopted(
     code, output = _cli(database_url, "full-carry-forward", "mode", "adopt", "--yes")
     assert code != 0
     assert "stored under other keys" in output
-    with pytest.raises(StartupRefused):
+    with pytest.raises(InstanceRefused):
         make_tracklog(mode="full-carry-forward")
 
 

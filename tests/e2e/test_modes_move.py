@@ -11,6 +11,7 @@ from tests.conftest import MakeTracklog
 from tests.e2e.modes_world import C1, DDA, NOW, RAHUL, SDA, TDA, World, world_of
 from tracklog.adapters.store import tables
 from tracklog.domain.model import EnrolmentKey
+from tracklog.testing.adapters import sql
 
 WRITERS = 4
 EVENTS_PER_WRITER = 30
@@ -107,4 +108,4 @@ def test_attempts_and_a_sticky_completion_move_with_the_progress(
         assert moved["completedOn"] == completed_on["completedOn"]
         with w.tracklog.deps.store.reader() as uow:
             query = select(func.count()).select_from(tables.completion_events)
-            assert uow.connection.execute(query).scalar_one() == 1  # one completion, not two
+            assert sql(uow).execute(query).scalar_one() == 1  # one completion, not two

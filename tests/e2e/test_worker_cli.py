@@ -6,8 +6,8 @@ from pathlib import Path
 
 from typer.testing import CliRunner
 
-from tests.conftest import TEST_SECRET
 from tracklog.entrypoints.cli.main import app
+from tracklog.testing.instances import TEST_SECRET
 
 
 def test_worker_without_redis_explains_what_it_needs(tmp_path: Path) -> None:

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from sqlalchemy import Table, func, select, text
 
-from tracklog.adapters.store import tables
 from tracklog.domain.ingest import TrackEvent
 from tracklog.domain.model import EventType, Question
-from tracklog.services import registry, tracking
+from tracklog.services import ingest, registry
 from tracklog.services.commands import Enrol, PutCollection, RecordEvents
 from tracklog.services.deps import Deps
+from tracklog.testing.adapters import sql
 
 COURSE = "course-1"
 T0 = 1_750_000_000_000
@@ -40,8 +40,8 @@ def view(
     )
 
 
-def record(deps: Deps, user: str, *events: TrackEvent) -> list[tracking.EventResult]:
-    return tracking.record_events(deps, RecordEvents(user, events))
+def record(deps: Deps, user: str, *events: TrackEvent) -> list[ingest.EventResult]:
+    return ingest.record_events(deps, RecordEvents(user, events))
 
 
 def enrolled_course(
@@ -58,24 +58,12 @@ def rows(deps: Deps, table: Table, user: str | None = None) -> int:
     if user is not None:
         query = query.where(table.c.user_id == user)
     with deps.store.reader() as uow:
-        return int(uow.connection.execute(query).scalar_one())
-
-
-USER_TABLES = (
-    tables.consumption,
-    tables.attempts,
-    tables.summaries,
-    tables.enrolments,
-    tables.event_journal,
-    tables.outbox,
-    tables.dead_letters,
-    tables.completion_events,
-)
+        return int(sql(uow).execute(query).scalar_one())
 
 
 def refuse_inserts(deps: Deps, table: str, message: str) -> None:
     """Make the database itself reject every insert into ``table`` (a real failure, no mock)."""
-    if deps.store.dialect == "postgresql":
+    if deps.store.traits.name == "postgresql":
         statements = [
             f"CREATE FUNCTION refuse_{table}() RETURNS trigger AS $$ BEGIN "
             f"RAISE EXCEPTION '{message}'; END $$ LANGUAGE plpgsql",
@@ -89,5 +77,5 @@ def refuse_inserts(deps: Deps, table: str, message: str) -> None:
         ]
     with deps.store.unit_of_work() as uow:
         for statement in statements:
-            uow.connection.execute(text(statement))
+            sql(uow).execute(text(statement))
         uow.commit()

@@ -6,9 +6,9 @@ import pytest
 import redis
 
 from tracklog.adapters.cache.memory import MemoryCache
-from tracklog.adapters.cache.port import Cache
 from tracklog.adapters.cache.redis import RedisCache
 from tracklog.adapters.redis_link.client import connect
+from tracklog.services.ports import Cache
 
 
 @pytest.fixture(params=["memory", "redis"])

@@ -7,12 +7,13 @@ from decimal import Decimal
 
 from sqlalchemy import select
 
-from tests.integration.helpers import COURSE, T0, USER_TABLES, enrolled_course, record, rows, view
+from tests.integration.helpers import COURSE, T0, enrolled_course, record, rows, view
 from tracklog.adapters.store import tables
 from tracklog.bootstrap import Tracklog
 from tracklog.domain.model import EventType, Question
 from tracklog.services.deps import Deps
 from tracklog.services.summaries import delete_user_data
+from tracklog.testing.adapters import sql
 
 QUESTIONS = (Question("q1", Decimal(1), Decimal(1)),)
 
@@ -34,7 +35,7 @@ def learners_with_everything(deps: Deps, users: tuple[str, ...], drain: Callable
 def pending_work(deps: Deps, user: str) -> None:
     record(deps, user, view(EventType.START, "a", f"{user}-again", ts=T0 + 1))
     with deps.store.unit_of_work() as uow:
-        uow.connection.execute(
+        sql(uow).execute(
             tables.dead_letters.insert().values(
                 user_id=user,
                 collection_id=COURSE,
@@ -55,18 +56,18 @@ def test_delete_removes_the_learner_from_every_table_and_keeps_others(
     deps = tracklog.deps
     enrolled_course(deps, ("learner-1", "learner-2"), leaves=("a", "b"))
     learners_with_everything(deps, ("learner-1", "learner-2"), drain)
-    assert all(rows(deps, table, "learner-1") > 0 for table in USER_TABLES)
-    kept = {table.name: rows(deps, table, "learner-2") for table in USER_TABLES}
+    assert all(rows(deps, table, "learner-1") > 0 for table in tables.LEARNER_TABLES)
+    kept = {table.name: rows(deps, table, "learner-2") for table in tables.LEARNER_TABLES}
 
     counts = delete_user_data(deps, "admin-1", "learner-1", None, None)
 
-    assert {table.name: rows(deps, table, "learner-1") for table in USER_TABLES} == dict.fromkeys(
-        kept, 0
-    )
-    assert {table.name: rows(deps, table, "learner-2") for table in USER_TABLES} == kept
+    assert {
+        table.name: rows(deps, table, "learner-1") for table in tables.LEARNER_TABLES
+    } == dict.fromkeys(kept, 0)
+    assert {table.name: rows(deps, table, "learner-2") for table in tables.LEARNER_TABLES} == kept
     assert counts["consumption"] == 2
     with deps.store.reader() as uow:
-        audit = uow.connection.execute(select(tables.audit_log)).mappings().all()
+        audit = sql(uow).execute(select(tables.audit_log)).mappings().all()
     deletions = [a for a in audit if a["action"] == "summary.delete"]
     assert [(a["actor"], a["target"]["userId"]) for a in deletions] == [("admin-1", "learner-1")]
 

@@ -11,7 +11,8 @@ from tracklog.bootstrap import Tracklog
 from tracklog.domain.ingest import TrackEvent
 from tracklog.domain.model import EventType, Source
 from tracklog.services.commands import RecordEvents
-from tracklog.services.tracking import record_events
+from tracklog.services.ingest import record_events
+from tracklog.testing.adapters import prometheus, sql
 
 
 def _batch(*events: TrackEvent) -> RecordEvents:
@@ -35,14 +36,20 @@ def test_each_applied_event_is_journaled_once_and_each_key_gets_one_trigger(
 
     assert [r.outcome for r in again] == ["duplicate"] * 3
     with deps.store.reader() as uow:
-        journal = uow.connection.execute(
-            select(tables.event_journal.c.event_id, tables.event_journal.c.source)
-        ).all()
-        triggers = uow.connection.execute(
-            select(tables.outbox.c.content_id, tables.outbox.c.event_count).order_by(
-                tables.outbox.c.content_id
+        journal = (
+            sql(uow)
+            .execute(select(tables.event_journal.c.event_id, tables.event_journal.c.source))
+            .all()
+        )
+        triggers = (
+            sql(uow)
+            .execute(
+                select(tables.outbox.c.content_id, tables.outbox.c.event_count).order_by(
+                    tables.outbox.c.content_id
+                )
             )
-        ).all()
+            .all()
+        )
     assert sorted(journal) == [("e1", "sync"), ("e2", "sync"), ("e3", "sync")]
     assert [tuple(t) for t in triggers] == [("a", 2), ("b", 1)]
 
@@ -53,16 +60,16 @@ def test_events_are_counted_by_outcome_type_and_source(tracklog: Tracklog) -> No
     conflicting = _update("e1", "a", 99)  # same id, different payload
     record_events(deps, _batch(_update("e2", "b", 20), conflicting, _update("e3", "c", 5)))
 
-    assert deps.metrics.outcomes == {"applied": 3, "duplicate": 1, "conflict": 1}
-    labels = {"type": "update", "module_type": "unknown", "source": "sync"}
+    assert prometheus(deps).outcomes == {"applied": 3, "duplicate": 1, "conflict": 1}
+    labels = {"reason": "", "type": "update", "module_type": "unknown", "source": "sync"}
 
     def counted(outcome: str) -> float | None:
         sample = {"outcome": outcome, **labels}
-        return deps.metrics.registry.get_sample_value("tracklog_events_total", sample)
+        return prometheus(deps).registry.get_sample_value("tracklog_events_total", sample)
 
     assert (counted("applied"), counted("duplicate")) == (3, 1)
     with deps.store.reader() as uow:
-        count = uow.connection.execute(select(func.count()).select_from(tables.event_journal))
+        count = sql(uow).execute(select(func.count()).select_from(tables.event_journal))
         assert count.scalar_one() == 3
 
 
@@ -73,11 +80,15 @@ def test_a_later_batch_merges_into_the_stored_records_of_its_keys(tracklog: Trac
     record_events(deps, _batch(_update("e3", "a", 5), _update("e4", "b", 60)))
 
     with deps.store.reader() as uow:
-        rows = uow.connection.execute(
-            select(tables.consumption.c.content_id, tables.consumption.c.progress)
-            .where(tables.consumption.c.user_id == "learner-1")
-            .order_by(tables.consumption.c.content_id)
-        ).all()
+        rows = (
+            sql(uow)
+            .execute(
+                select(tables.consumption.c.content_id, tables.consumption.c.progress)
+                .where(tables.consumption.c.user_id == "learner-1")
+                .order_by(tables.consumption.c.content_id)
+            )
+            .all()
+        )
     assert [tuple(r) for r in rows] == [("a", 40), ("b", 60)]
 
 
@@ -96,10 +107,16 @@ def test_concurrent_single_event_writers_lose_nothing(tracklog: Tracklog) -> Non
         thread.join()
 
     with deps.store.reader() as uow:
-        events = uow.connection.execute(
-            select(tables.consumption.c.event_count).where(tables.consumption.c.content_id == "a")
-        ).scalar_one()
-        journal = uow.connection.execute(
-            select(func.count()).select_from(tables.event_journal)
-        ).scalar_one()
+        events = (
+            sql(uow)
+            .execute(
+                select(tables.consumption.c.event_count).where(
+                    tables.consumption.c.content_id == "a"
+                )
+            )
+            .scalar_one()
+        )
+        journal = (
+            sql(uow).execute(select(func.count()).select_from(tables.event_journal)).scalar_one()
+        )
     assert (events, journal) == (60, 60)

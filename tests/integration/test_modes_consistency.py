@@ -15,15 +15,15 @@ from dataclasses import dataclass, replace
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from tests.conftest import TEST_SECRET
 from tracklog.adapters.clock import ManualClock
-from tracklog.bootstrap import Tracklog, bootstrap
+from tracklog.bootstrap import Tracklog
 from tracklog.domain.ingest import TrackEvent
 from tracklog.domain.model import EventType, Summary
 from tracklog.domain.modes import Mode
-from tracklog.services import reads, registry, summaries, tracking
+from tracklog.services import ingest, reads, registry, summaries
 from tracklog.services.commands import Enrol, PutCollection, PutContext, ReadViews, RecordEvents
 from tracklog.settings import Settings
+from tracklog.testing.instances import TEST_SECRET, ready_instance
 
 NOW = 1_795_000_000_000
 DAY = 86_400_000
@@ -87,7 +87,7 @@ def instance(mode: Mode) -> Iterator[Tracklog]:
     settings_ = Settings.model_validate(
         {"database_url": "sqlite:///:memory:", "mode": mode, "auth_jwt_secret": TEST_SECRET}
     )
-    tracklog = bootstrap(settings_, clock=ManualClock(NOW))
+    tracklog = ready_instance(settings_, clock=ManualClock(NOW))
     deps = tracklog.deps
     for collection, leaves in LEAVES.items():
         registry.put_collection(deps, "admin", PutCollection(collection, leaves))
@@ -116,7 +116,7 @@ def apply(tracklog: Tracklog, ops: list[Op]) -> None:
             continue
         collection, context = op.place if op.place else (None, None)
         event = TrackEvent(op.type, op.content, collection, context, f"e{n}", op.ts)
-        tracking.record_events(deps, RecordEvents(USER, (event,)))
+        ingest.record_events(deps, RecordEvents(USER, (event,)))
 
 
 def check(tracklog: Tracklog) -> None:

@@ -8,8 +8,9 @@ from tests.conftest import MakeTracklog
 from tracklog.adapters.clock import ManualClock
 from tracklog.domain.ingest import TrackEvent
 from tracklog.domain.model import Enrolment, EnrolmentKey, EventType, RecordKey
-from tracklog.services import tracking
+from tracklog.services import ingest
 from tracklog.services.commands import RecordEvents
+from tracklog.testing.adapters import engine
 
 NOW = 1_795_000_000_000
 
@@ -17,7 +18,7 @@ NOW = 1_795_000_000_000
 def test_migrations_create_the_copy_source_index(make_tracklog: MakeTracklog) -> None:
     store = make_tracklog().deps.store
     indexes = {
-        i["name"]: i["column_names"] for i in inspect(store.engine).get_indexes("consumption")
+        i["name"]: i["column_names"] for i in inspect(engine(store)).get_indexes("consumption")
     }
     assert indexes["ix_consumption_user_content"] == ["user_id", "content_id"]
 
@@ -51,9 +52,9 @@ def test_the_journal_lists_the_events_applied_at_a_key_oldest_first(
         TrackEvent(type_, "x", "c", "k", event_id=f"e{n}", event_ts=NOW - 1000 * n)
         for n, type_ in enumerate((EventType.END, EventType.START))
     )
-    tracking.record_events(instance.deps, RecordEvents("u", events))
+    ingest.record_events(instance.deps, RecordEvents("u", events))
     with instance.deps.store.reader() as uow:
-        found = uow.pipeline.events_at(RecordKey("u", "c", "k", "x"))
-        elsewhere = uow.pipeline.events_at(RecordKey("u", "c", "other", "x"))
+        found = uow.journal.events_at(RecordKey("u", "c", "k", "x"))
+        elsewhere = uow.journal.events_at(RecordKey("u", "c", "other", "x"))
     assert [(e.event_id, e.type) for e in found] == [("e1", "start"), ("e0", "end")]
     assert elsewhere == []

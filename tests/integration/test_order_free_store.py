@@ -18,7 +18,7 @@ from tests.integration.helpers import COURSE, T0, enrolled_course
 from tracklog.bootstrap import Tracklog
 from tracklog.domain.ingest import TrackEvent
 from tracklog.domain.model import ConsumptionRecord, EventType, Question, Summary
-from tracklog.services import reads, tracking
+from tracklog.services import ingest, reads
 from tracklog.services.commands import ReadViews, RecordEvents
 from tracklog.services.summaries import read_summary
 
@@ -82,10 +82,10 @@ def test_any_delivery_in_any_batches_gives_the_same_records_and_summary(
     in_order, delivered = f"in-order-{n}", f"delivered-{n}"
     enrolled_course(deps, (in_order, delivered), leaves=("a", "b", "quiz"))
 
-    tracking.record_events(deps, RecordEvents(in_order, tuple(events)))
+    ingest.record_events(deps, RecordEvents(in_order, tuple(events)))
     outcomes = []
     for batch in data.draw(batches_of(events)):
-        outcomes += tracking.record_events(deps, RecordEvents(delivered, tuple(batch)))
+        outcomes += ingest.record_events(deps, RecordEvents(delivered, tuple(batch)))
 
     assert {r.outcome for r in outcomes} <= {"applied", "duplicate"}
     assert sum(r.outcome == "applied" for r in outcomes) == len(events)

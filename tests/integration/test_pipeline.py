@@ -11,10 +11,11 @@ from tests.integration.helpers import COURSE, enrolled_course, record, rows, vie
 from tracklog.adapters.store import tables
 from tracklog.bootstrap import Tracklog
 from tracklog.domain.model import EnrolmentKey, EventType, Status, Summary
-from tracklog.services import pipeline, registry
+from tracklog.services import aggregation, dead_letters, outbox, pipeline_status, registry
 from tracklog.services.commands import PutCollection
 from tracklog.services.deps import Deps
 from tracklog.services.summaries import list_summaries
+from tracklog.testing.adapters import prometheus, sql
 
 END = EventType.END
 
@@ -26,7 +27,7 @@ def stored_summary(deps: Deps, user: str) -> Summary:
 
 def retrigger(deps: Deps, user: str) -> None:
     with deps.store.unit_of_work() as uow:
-        pipeline.add_enrolment_triggers(uow, [EnrolmentKey(user, COURSE, COURSE)])
+        outbox.add_enrolment_triggers(uow, [EnrolmentKey(user, COURSE, COURSE)])
         uow.commit()
 
 
@@ -37,7 +38,7 @@ def test_summaries_are_recomputed_from_stored_records_not_from_events(
     enrolled_course(deps, ("learner-1",), leaves=("a", "b"))
     record(deps, "learner-1", view(END, "a", "e-a"))
     with deps.store.unit_of_work() as uow:  # the journal is not what summaries are built from
-        uow.connection.execute(delete(tables.event_journal))
+        sql(uow).execute(delete(tables.event_journal))
         uow.commit()
     drain()
     summary = stored_summary(deps, "learner-1")
@@ -81,7 +82,7 @@ def test_one_completion_event_per_transition_however_often_triggers_run(
     summary = stored_summary(deps, "learner-1")
     assert summary.status == Status.COMPLETED
     assert summary.collection_changed_since_completion is True
-    completed = deps.metrics.registry.get_sample_value("tracklog_collection_completed_total")
+    completed = prometheus(deps).registry.get_sample_value("tracklog_collection_completed_total")
     assert completed == 1
 
 
@@ -90,39 +91,37 @@ def test_a_poison_trigger_is_dead_lettered_while_other_learners_keep_flowing(
 ) -> None:
     deps = make_tracklog(dlq_max_attempts=3).deps
     enrolled_course(deps, ("good", "poisoned"), leaves=("a", "b"))
-    pipeline.aggregate_pending(deps)
+    aggregation.aggregate_pending(deps)
     corrupt_summary(deps, "poisoned")
     record(deps, "poisoned", view(END, "a", "p-a"))
     record(deps, "good", view(END, "a", "g-a"))
 
-    reports = [pipeline.aggregate_pending(deps)]
+    reports = [aggregation.aggregate_pending(deps)]
     assert stored_summary(deps, "good").progress == 1
     record(deps, "good", view(END, "b", "g-b"))
-    reports += [pipeline.aggregate_pending(deps) for _ in range(3)]
+    reports += [aggregation.aggregate_pending(deps) for _ in range(3)]
 
     assert [r.failed for r in reports] == [1, 1, 1, 0]
     assert [r.dead_lettered for r in reports] == [0, 0, 1, 0]
     assert stored_summary(deps, "good").status == Status.COMPLETED
-    [letter] = pipeline.list_dead_letters(deps)
+    [letter] = dead_letters.list_dead_letters(deps)
     assert (letter.user_id, letter.attempts) == ("poisoned", 3)
     assert "KeyError" in letter.error
     assert rows(deps, tables.outbox) == 0
 
     with deps.store.unit_of_work() as uow:  # the operator repairs the cause, then replays
-        uow.connection.execute(
-            delete(tables.summaries).where(tables.summaries.c.user_id == "poisoned")
-        )
+        sql(uow).execute(delete(tables.summaries).where(tables.summaries.c.user_id == "poisoned"))
         uow.commit()
-    assert pipeline.replay_dead_letters(deps) == 1
-    assert pipeline.aggregate_pending(deps).failed == 0
+    assert dead_letters.replay_dead_letters(deps) == 1
+    assert aggregation.aggregate_pending(deps).failed == 0
     assert stored_summary(deps, "poisoned").content_status == {"a": 2}
-    assert pipeline.list_dead_letters(deps) == []
+    assert dead_letters.list_dead_letters(deps) == []
 
 
 def corrupt_summary(deps: Deps, user: str) -> None:
     """A stored summary row that cannot be read back (valid JSON, wrong shape)."""
     with deps.store.unit_of_work() as uow:
-        uow.connection.execute(
+        sql(uow).execute(
             update(tables.summaries)
             .where(tables.summaries.c.user_id == user)
             .values(assessment_status={"quiz": {"unexpected": True}})
@@ -135,10 +134,10 @@ def test_lag_and_backlog_are_visible_while_work_is_pending(
 ) -> None:
     deps = tracklog.deps
     enrolled_course(deps, ("learner-1",))
-    status = pipeline.pipeline_status(deps)
+    status = pipeline_status.pipeline_status(deps).gauges()
     assert status["outbox_backlog"] == 1
     drain()
-    status = pipeline.pipeline_status(deps)
+    status = pipeline_status.pipeline_status(deps).gauges()
     assert {
         k: status[k] for k in ("outbox_backlog", "aggregation_lag_seconds", "dead_letters")
     } == {

@@ -8,13 +8,14 @@ from collections.abc import Callable
 from sqlalchemy import update
 
 from tests.conftest import MakeTracklog
-from tests.convergence import completion_events, unconverged
 from tracklog.adapters.store import tables
 from tracklog.bootstrap import Tracklog
 from tracklog.domain.ingest import TrackEvent
 from tracklog.domain.model import EnrolmentKey, EventType
-from tracklog.services import pipeline, registry, tracking
+from tracklog.services import dead_letters, ingest, registry
 from tracklog.services.commands import Enrol, PutCollection, RecordEvents
+from tracklog.testing.adapters import sql
+from tracklog.testing.convergence import completion_events, unconverged
 
 
 def _setup(tracklog: Tracklog, users: list[str]) -> list[EnrolmentKey]:
@@ -27,7 +28,7 @@ def _setup(tracklog: Tracklog, users: list[str]) -> list[EnrolmentKey]:
 
 def _view(tracklog: Tracklog, user: str, *contents: str) -> None:
     events = tuple(TrackEvent(EventType.END, c, "c1", event_id=uuid.uuid4().hex) for c in contents)
-    results = tracking.record_events(tracklog.deps, RecordEvents(user, events))
+    results = ingest.record_events(tracklog.deps, RecordEvents(user, events))
     assert {r.outcome for r in results} == {"applied"}
 
 
@@ -47,7 +48,7 @@ def test_every_summary_converges_and_completes_once(
     assert unconverged(tracklog.deps, keys) == []
     assert sorted(completion_events(tracklog.deps)) == [(u, "c1", "c1") for u in sorted(users)]
     with tracklog.deps.store.reader() as uow:
-        assert uow.pipeline.backlog() == (0, None)
+        assert uow.outbox.backlog() == (0, None)
 
 
 def test_a_poison_trigger_is_dead_lettered_and_replays_once_fixed(
@@ -60,12 +61,12 @@ def test_a_poison_trigger_is_dead_lettered_and_replays_once_fixed(
     consumption = tables.consumption.c
     poisoned_row = consumption.user_id == "poisoned"
     with tracklog.deps.store.unit_of_work() as uow:  # a stored value no reader can decode
-        uow.connection.execute(update(tables.consumption).where(poisoned_row).values(status=9))
+        sql(uow).execute(update(tables.consumption).where(poisoned_row).values(status=9))
         uow.commit()
 
     drain()
 
-    letters = pipeline.list_dead_letters(tracklog.deps)
+    letters = dead_letters.list_dead_letters(tracklog.deps)
     assert [(d.user_id, d.attempts) for d in letters] == [
         ("poisoned", tracklog.deps.settings.dlq_max_attempts)
     ]
@@ -73,10 +74,10 @@ def test_a_poison_trigger_is_dead_lettered_and_replays_once_fixed(
     assert unconverged(tracklog.deps, keys[:1]) == []
 
     with tracklog.deps.store.unit_of_work() as uow:
-        uow.connection.execute(update(tables.consumption).where(poisoned_row).values(status=2))
+        sql(uow).execute(update(tables.consumption).where(poisoned_row).values(status=2))
         uow.commit()
-    assert pipeline.replay_dead_letters(tracklog.deps) == 1
+    assert dead_letters.replay_dead_letters(tracklog.deps) == 1
     drain()
 
-    assert pipeline.list_dead_letters(tracklog.deps) == []
+    assert dead_letters.list_dead_letters(tracklog.deps) == []
     assert unconverged(tracklog.deps, keys) == []

@@ -8,15 +8,15 @@ from collections.abc import Iterator
 import pytest
 import redis
 
-from tests import backends
-from tests.conftest import TEST_SECRET
-from tests.convergence import completion_events, unconverged
-from tracklog.bootstrap import Tracklog, bootstrap
+from tracklog.bootstrap import Tracklog
 from tracklog.domain.ingest import TrackEvent
 from tracklog.domain.model import EnrolmentKey, EventType
-from tracklog.services import registry, tracking
+from tracklog.services import ingest, registry
 from tracklog.services.commands import Enrol, PutCollection, RecordEvents
 from tracklog.settings import Settings
+from tracklog.testing import backends
+from tracklog.testing.convergence import completion_events, unconverged
+from tracklog.testing.instances import TEST_SECRET, ready_instance
 
 
 @pytest.fixture(scope="module")
@@ -37,7 +37,7 @@ def on_cluster(
 ) -> Iterator[list[Tracklog]]:
     url = postgres_databases.create()
     settings = Settings(database_url=url, redis_url=cluster.url, auth_jwt_secret=TEST_SECRET)
-    instances = [bootstrap(settings), bootstrap(settings)]
+    instances = [ready_instance(settings), ready_instance(settings)]
     yield instances
     for instance in instances:
         instance.close()
@@ -70,8 +70,8 @@ def test_cache_and_stream_work_on_a_redis_cluster(
         events = tuple(
             TrackEvent(EventType.END, c, "c1", event_id=uuid.uuid4().hex) for c in ("a", "b")
         )
-        tracking.record_events(second.deps, RecordEvents(user, events))
-    assert first.streams is not None
+        ingest.record_events(second.deps, RecordEvents(user, events))
+    assert first.stream is not None
     assert first.worker is not None
     first.worker.step()  # type: ignore[attr-defined]  # relayed: the streams exist now
     nodes = _nodes_holding_streams(cluster)

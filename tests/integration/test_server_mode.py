@@ -10,17 +10,18 @@ from typing import Any
 import pytest
 import redis
 
-from tests import backends
-from tests.conftest import TEST_SECRET
-from tests.convergence import unconverged
-from tracklog.bootstrap import Tracklog, bootstrap
+from tracklog.bootstrap import Tracklog
 from tracklog.domain.errors import Unavailable
 from tracklog.domain.ingest import TrackEvent
 from tracklog.domain.model import EnrolmentKey, EventType
-from tracklog.services import registry, tracking
+from tracklog.services import ingest, registry
 from tracklog.services.commands import Enrol, PutCollection, RecordEvents
 from tracklog.services.stream_worker import StreamWorker
 from tracklog.settings import Settings
+from tracklog.testing import backends
+from tracklog.testing.adapters import prometheus
+from tracklog.testing.convergence import unconverged
+from tracklog.testing.instances import TEST_SECRET, ready_instance
 
 MakeServer = Callable[..., Tracklog]
 
@@ -37,7 +38,7 @@ def make_server(pg_url: str) -> Iterator[MakeServer]:
             "worker_poll_ms": 20,
         }
         values.update(overrides)
-        instance = bootstrap(Settings.model_validate(values))
+        instance = ready_instance(Settings.model_validate(values))
         created.append(instance)
         return instance
 
@@ -48,7 +49,7 @@ def make_server(pg_url: str) -> Iterator[MakeServer]:
 
 def _view(tracklog: Tracklog, user: str, content: str) -> None:
     event = TrackEvent(EventType.END, content, "c1", event_id=uuid.uuid4().hex)
-    [result] = tracking.record_events(tracklog.deps, RecordEvents(user, (event,)))
+    [result] = ingest.record_events(tracklog.deps, RecordEvents(user, (event,)))
     assert result.outcome == "applied"
 
 
@@ -84,7 +85,7 @@ def test_a_redis_outage_degrades_reads_to_the_store_and_refuses_cache_writes(
     seen = registry.get_collection(tracklog.deps, "c1")
     assert seen is not None
     assert seen.leaf_nodes == ("a",)
-    assert tracklog.deps.metrics.cache_errors._value.get() >= 1
+    assert prometheus(tracklog.deps).cache_errors._value.get() >= 1
     with pytest.raises(Unavailable):
         registry.put_collection(tracklog.deps, "admin", PutCollection("c1", ("a", "b")))
     assert registry.get_collection(tracklog.deps, "c1").version == 1  # type: ignore[union-attr]
@@ -99,25 +100,25 @@ def test_a_dead_workers_partitions_and_pending_messages_pass_to_another(
 ) -> None:
     tracklog = make_server(own_redis.url, worker_lease_ms=2000)
     keys = _enrolled(tracklog, [f"u{i}" for i in range(20)])
-    assert tracklog.streams is not None
-    dead = StreamWorker(tracklog.deps, tracklog.streams, name="dead")
+    assert tracklog.stream is not None
+    dead = StreamWorker(tracklog.deps, tracklog.stream, name="dead")
     dead.step()  # relays, takes every partition
     for partition in dead.owned:  # reads its messages and dies before acknowledging them
-        tracklog.streams.read(partition, "dead", 1000, pending=False)
+        tracklog.stream.read(partition, "dead", 1000, pending=False)
     assert dead.owned
-    assert tracklog.streams.backlog() > 0
+    assert tracklog.stream.backlog() > 0
 
-    survivor = StreamWorker(tracklog.deps, tracklog.streams, name="survivor")
+    survivor = StreamWorker(tracklog.deps, tracklog.stream, name="survivor")
     survivor.step()
     assert survivor.owned == set()  # the leases are still held
 
     for _ in range(400):  # bounded: the leases expire after 2 s
-        if not tracklog.streams.backlog():
+        if not tracklog.stream.backlog():
             break
         time.sleep(0.05)
         survivor._next_rebalance = 0.0
         survivor.step()
-    assert tracklog.streams.backlog() == 0
+    assert tracklog.stream.backlog() == 0
     assert len(survivor.owned) == 64
     assert unconverged(tracklog.deps, keys) == []
 
@@ -127,9 +128,9 @@ def test_messages_lost_by_a_redis_restart_are_relayed_again(
 ) -> None:
     tracklog = make_server(own_redis.url, stream_redeliver_ms=200)
     keys = _enrolled(tracklog, ["u1", "u2"])
-    assert tracklog.streams is not None
+    assert tracklog.stream is not None
     assert tracklog.worker is not None
-    worker = StreamWorker(tracklog.deps, tracklog.streams, name="w")
+    worker = StreamWorker(tracklog.deps, tracklog.stream, name="w")
     worker.drain()
     _view(tracklog, "u1", "a")
     _view(tracklog, "u2", "b")
@@ -149,4 +150,4 @@ def test_messages_lost_by_a_redis_restart_are_relayed_again(
 
     assert unconverged(tracklog.deps, keys) == []
     with tracklog.deps.store.reader() as uow:
-        assert uow.pipeline.backlog() == (0, None)
+        assert uow.outbox.backlog() == (0, None)

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from tests import backends
-from tests.deployment import Deployment
+from tracklog.testing import backends
+from tracklog.testing.deployment import Deployment
 
 
 @pytest.fixture

@@ -12,10 +12,16 @@ import httpx
 import pytest
 from sqlalchemy import update
 
-from tests import backends
-from tests.convergence import completion_events, unconverged
-from tests.deployment import Deployment
-from tests.server.load import (
+from tracklog.adapters.store import tables
+from tracklog.bootstrap import Tracklog
+from tracklog.domain.model import EnrolmentKey
+from tracklog.domain.pipeline import DeadLetter
+from tracklog.services import dead_letters
+from tracklog.testing import backends
+from tracklog.testing.adapters import sql
+from tracklog.testing.convergence import completion_events, unconverged
+from tracklog.testing.deployment import Deployment
+from tracklog.testing.load import (
     Outcome,
     enrol_learners,
     missing_writes,
@@ -24,11 +30,6 @@ from tests.server.load import (
     wait_for_lease_owners,
     writes_for,
 )
-from tracklog.adapters.store import tables
-from tracklog.adapters.store.pipeline_repo import DeadLetter
-from tracklog.bootstrap import Tracklog
-from tracklog.domain.model import EnrolmentKey
-from tracklog.services import pipeline
 
 USERS = [f"learner-{i:02d}" for i in range(16)]
 
@@ -154,14 +155,14 @@ def test_a_poison_event_is_dead_lettered_while_the_rest_flows_and_replays_once_f
     replay = deployment.run_cli("dlq", "replay")
     assert f"replayed {len(letters)} dead letter(s)" in replay
     _assert_converged(control, keys, poisoned)
-    assert pipeline.list_dead_letters(control.deps) == []
+    assert dead_letters.list_dead_letters(control.deps) == []
     control.close()
 
 
 def _set_status(control: Tracklog, user: str, status: int) -> None:
     rows = tables.consumption.c.user_id == user
     with control.deps.store.unit_of_work() as uow:
-        uow.connection.execute(update(tables.consumption).where(rows).values(status=status))
+        sql(uow).execute(update(tables.consumption).where(rows).values(status=status))
         uow.commit()
 
 
@@ -170,8 +171,8 @@ def _wait_for_dead_letters(control: Tracklog, user: str, timeout_s: float = 60) 
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
         with control.deps.store.reader() as uow:
-            pending = uow.pipeline.has_pending_for(user)
+            pending = uow.outbox.has_pending_for(user)
         if not pending:
             break
         time.sleep(0.2)
-    return pipeline.list_dead_letters(control.deps)
+    return dead_letters.list_dead_letters(control.deps)

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections import Counter
 
-from tests.convergence import completion_events, unconverged
-from tests.deployment import Deployment
-from tests.server.load import (
+from tracklog.testing.convergence import completion_events, unconverged
+from tracklog.testing.deployment import Deployment
+from tracklog.testing.load import (
     enrol_learners,
     lease_owners,
     missing_writes,

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from tracklog.domain.modes import Mode
-from tracklog.settings import Environment, SettingsError, load_settings
+from tracklog.settings import Environment, SettingsError, TestHooks, load_settings
 
 GOOD_SECRET = "a-real-production-secret-of-40-bytes-000"
 
@@ -74,9 +76,32 @@ def test_development_accepts_the_placeholder_but_says_so() -> None:
 
 
 def test_crash_hooks_of_the_test_suite_never_act_in_production() -> None:
-    from tracklog.settings import TestHooks, load_test_hooks
-
     hooks = {"TRACKLOG_TEST_KILL_AFTER_BATCH": "2", "TRACKLOG_TEST_CLOCK_MS": "5"}
-    assert load_test_hooks(hooks) == TestHooks(kill_after_batch=2, clock_ms=5)
-    production = {**hooks, "TRACKLOG_ENVIRONMENT": "production"}
-    assert load_test_hooks(production) == TestHooks()
+    assert load_settings(hooks).test_hooks == TestHooks(kill_after_batch=2, clock_ms=5)
+    production = {
+        **hooks,
+        "TRACKLOG_ENVIRONMENT": "production",
+        "TRACKLOG_AUTH_JWT_SECRET": GOOD_SECRET,
+    }
+    assert load_settings(production).test_hooks == TestHooks()
+
+
+def test_crash_hooks_stay_off_when_production_is_set_in_the_config_file(tmp_path: Path) -> None:
+    config = tmp_path / "tracklog.toml"
+    config.write_text(
+        f'[tracklog]\nenvironment = "production"\nauth_jwt_secret = "{GOOD_SECRET}"\n'
+    )
+    environ = {
+        "TRACKLOG_CONFIG_FILE": str(config),
+        "TRACKLOG_TEST_KILL_AFTER_BATCH": "1",
+        "TRACKLOG_TEST_KILL_BEFORE_COMMIT": "1",
+        "TRACKLOG_TEST_CLOCK_MS": "5",
+    }
+    settings = load_settings(environ)
+    assert settings.is_production
+    assert settings.test_hooks == TestHooks()
+
+
+def test_a_crash_hook_that_is_not_a_number_is_named() -> None:
+    with pytest.raises(SettingsError, match="TRACKLOG_TEST_CLOCK_MS"):
+        load_settings({"TRACKLOG_TEST_CLOCK_MS": "soon"})

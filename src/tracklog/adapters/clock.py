@@ -1,13 +1,8 @@
-"""Time as a port: the system clock, and a settable one for tests and demos."""
+"""Clocks (the ``Clock`` port): the system clock, and a settable one for tests and demos."""
 
 from __future__ import annotations
 
 import time
-from typing import Protocol
-
-
-class Clock(Protocol):
-    def now_ms(self) -> int: ...
 
 
 class SystemClock:

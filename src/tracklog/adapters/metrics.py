@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import collections
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
@@ -16,7 +16,9 @@ JobsProbe = Callable[[], list[dict[str, Any]]]
 JOB_GAUGES = ("rows_done", "rows_total", "rows_changed")
 
 
-class Metrics:
+class PrometheusMetrics:
+    """The ``Telemetry`` port on a Prometheus registry owned by the instance."""
+
     def __init__(self) -> None:
         self.outcomes: collections.Counter[str] = collections.Counter()
         self._lock = threading.Lock()
@@ -35,7 +37,7 @@ class Metrics:
         self.events = Counter(
             "tracklog_events",
             "Tracking events by outcome",
-            ["outcome", "type", "module_type", "source"],
+            ["outcome", "reason", "type", "module_type", "source"],
             registry=r,
         )
         self.aggregations = Counter(
@@ -52,7 +54,7 @@ class Metrics:
         self.aggregation_failures = Counter(
             "tracklog_aggregation_failures", "Failed aggregation attempts", registry=r
         )
-        self.dead_lettered = Counter(
+        self.dead_letters = Counter(
             "tracklog_dead_lettered", "Triggers moved to the dead-letter store", registry=r
         )
         self.completions = Counter(
@@ -76,12 +78,37 @@ class Metrics:
     def exposition(self) -> bytes:
         return generate_latest(self.registry)
 
+    # the Telemetry port --------------------------------------------------------------------
     def count_event(
-        self, outcome: str, type_: str, module_type: str | None, source: str, count: int = 1
+        self,
+        outcome: str,
+        type_: str,
+        module_type: str | None,
+        source: str,
+        count: int = 1,
+        reason: str = "",
     ) -> None:
-        self.events.labels(outcome, type_, module_type or "unknown", source).inc(count)
+        self.events.labels(outcome, reason, type_, module_type or "unknown", source).inc(count)
         with self._lock:
             self.outcomes[outcome] += count
+
+    def outcome_totals(self) -> dict[str, int]:
+        with self._lock:
+            return dict(self.outcomes)
+
+    def aggregated(self, summaries: int, lags_s: Sequence[float]) -> None:
+        for lag in lags_s:
+            self.aggregation_lag.observe(lag)
+        self.aggregations.inc(summaries)
+
+    def aggregation_failed(self) -> None:
+        self.aggregation_failures.inc()
+
+    def dead_lettered(self, count: int = 1) -> None:
+        self.dead_letters.inc(count)
+
+    def completed(self) -> None:
+        self.completions.inc()
 
 
 class _PipelineCollector(Collector):

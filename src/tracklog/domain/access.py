@@ -64,9 +64,3 @@ def require(principal: Principal, action: Action) -> None:
     if not principal.has(*_ALLOWED_FOR_OTHERS[action]):
         needed = sorted(r.value for r in _ALLOWED_FOR_OTHERS[action])
         raise Forbidden(f"this needs one of the roles {needed}")
-
-
-def required_user(user_id: str | None) -> str:
-    if not user_id:
-        raise MissingInput("userId is required", field="userId")
-    return user_id

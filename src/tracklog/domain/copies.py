@@ -66,10 +66,6 @@ def plan_copies(
     return planned
 
 
-def _record_key(enrolment: EnrolmentKey, content_id: str) -> RecordKey:
-    return RecordKey(enrolment.user_id, enrolment.collection_id, enrolment.context_id, content_id)
-
-
 def _best_source(
     policy: CopyPolicy,
     candidates: Iterable[ConsumptionRecord],

@@ -48,5 +48,17 @@ class Unavailable(TracklogError):
     code = "SERVICE_UNAVAILABLE"
 
 
+class StoreUnavailable(Unavailable):
+    """The database cannot be reached or is busy beyond its timeout; nothing was applied."""
+
+    code = "STORE_UNAVAILABLE"
+
+
+class StreamUnavailable(Unavailable):
+    """Redis (the cache or the event stream) cannot be reached."""
+
+    code = "STREAM_UNAVAILABLE"
+
+
 class Unauthorized(TracklogError):
     code = "UNAUTHORIZED"

@@ -13,17 +13,13 @@ FUTURE_TOLERANCE_MS = 24 * 3600 * 1000
 
 
 class Outcome(enum.StrEnum):
-    """What happened to one event. Conflicts are rejections with their own count."""
+    """What happened to one event, as counted. A conflict (an event id reused with another
+    payload) is reported to the client as a rejection whose reason says so."""
 
     APPLIED = "applied"
     DUPLICATE = "duplicate"
     REJECTED = "rejected"
     CONFLICT = "conflict"
-
-    @property
-    def reported(self) -> str:
-        """How the outcome is reported per event: a conflict is a rejection (with its reason)."""
-        return Outcome.REJECTED.value if self is Outcome.CONFLICT else self.value
 
 
 @dataclass(frozen=True, slots=True)

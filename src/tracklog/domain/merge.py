@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from tracklog.domain.model import ConsumptionRecord, RecordKey, Status, TrackingEvent
+from tracklog.domain.model import ConsumptionRecord, Status, TrackingEvent
 
 
 def record_from_event(event: TrackingEvent) -> ConsumptionRecord:
@@ -64,10 +64,6 @@ def apply_events(
         lifted = record_from_event(event)
         result = lifted if result is None else combine(result, lifted)
     return result
-
-
-def empty_record(key: RecordKey) -> ConsumptionRecord:
-    return ConsumptionRecord(key=key)
 
 
 def _latest_details(left: ConsumptionRecord, right: ConsumptionRecord) -> ConsumptionRecord:

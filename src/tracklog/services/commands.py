@@ -4,8 +4,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from tracklog.domain.errors import TracklogError
 from tracklog.domain.ingest import TrackEvent
 from tracklog.domain.model import Source
+
+
+@dataclass(frozen=True, slots=True)
+class InvalidEvent:
+    """An event of a batch that could not even be read (wrong types, missing fields): it is
+    rejected with this error, counted, and reported in its place."""
+
+    error: TracklogError
+    event_id: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -13,7 +23,7 @@ class RecordEvents:
     """Apply a batch of one learner's events (a single view call is a batch of one)."""
 
     user_id: str
-    events: tuple[TrackEvent, ...]
+    events: tuple[TrackEvent | InvalidEvent, ...]
     source: Source = Source.API
 
 

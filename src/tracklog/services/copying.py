@@ -2,7 +2,7 @@
 
 When copies are made, always inside the caller's unit of work:
 - on enrolment (``registry.enrol``), in the enrolment's own transaction;
-- on every completing event (``tracking.record_events``), in the same transaction as the event,
+- on every completing event (``ingest.plan_ingest``), in the same transaction as the event,
   so the learner reads the copy with their own write;
 - when the aggregation worker handles an enrolment trigger (a collection change, an enrolment),
   so added leaves are re-evaluated. Planning is idempotent: a completed target is never touched.
@@ -13,7 +13,6 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterable, Sequence
 
-from tracklog.adapters.store.unit_of_work import UnitOfWork
 from tracklog.domain.copies import CopyTarget, can_source, plan_copies
 from tracklog.domain.copy_rules import ContextWindow, CopyPolicy
 from tracklog.domain.model import (
@@ -23,6 +22,7 @@ from tracklog.domain.model import (
     EnrolmentKey,
     RecordKey,
 )
+from tracklog.services.ports import UnitOfWork
 
 log = logging.getLogger(__name__)
 
@@ -39,36 +39,36 @@ def copy_into_enrolment(
     targets = _targets(uow, [enrolment], enrolling=enrolling)
     leaves = frozenset().union(*(t.leaves for t in targets))
     sources = uow.tracking.completed_records(key.user_id, leaves)
-    return _write(uow, policy, sources, targets)
+    copies = _plan(uow, policy, sources, targets)
+    uow.tracking.put_records(copies)
+    return [c.key for c in copies]
 
 
-def copy_completions(
+def plan_completion_copies(
     uow: UnitOfWork,
     policy: CopyPolicy,
     user_id: str,
     completed: Sequence[ConsumptionRecord],
     collection_of: CollectionOf | None = None,
-) -> list[EnrolmentKey]:
-    """Copy records just completed into the user's running enrolments; the enrolments touched.
-
-    ``collection_of`` lets the caller use its (cached) collection lookup.
-    """
+) -> list[ConsumptionRecord]:
+    """The copies of records just completed into the user's running enrolments (not written:
+    the caller writes them with the rest of its plan). ``collection_of`` lets the caller use its
+    (cached) collection lookup."""
     sources = [r for r in completed if can_source(r)]
     if not sources:
         return []
     contents = frozenset(r.key.content_id for r in sources)
     enrolments = uow.registry.enrolments_of(user_id)
     targets = _targets(uow, enrolments, enrolling=False, collection_of=collection_of, only=contents)
-    written = _write(uow, policy, sources, targets)
-    return sorted({k.enrolment for k in written})
+    return _plan(uow, policy, sources, targets)
 
 
-def _write(
+def _plan(
     uow: UnitOfWork,
     policy: CopyPolicy,
     sources: Iterable[ConsumptionRecord],
     targets: Sequence[CopyTarget],
-) -> list[RecordKey]:
+) -> list[ConsumptionRecord]:
     if not targets:
         return []
     wanted = {
@@ -79,12 +79,11 @@ def _write(
     existing = uow.tracking.records_by_key(wanted)
     copies = plan_copies(policy, sources, targets, existing, uow.now_ms)
     if copies:
-        uow.tracking.put_records(copies)
         log.info(
-            "copied completions",
+            "copies planned",
             extra={"user_id": copies[0].key.user_id, "copies": len(copies)},
         )
-    return [c.key for c in copies]
+    return copies
 
 
 def _targets(

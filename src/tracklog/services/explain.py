@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from tracklog.adapters.store.unit_of_work import UnitOfWork
-from tracklog.domain import explain as words
-from tracklog.domain.explain import JournalEvent
+from tracklog.domain import explanations
+from tracklog.domain.explanations import JournalEvent
 from tracklog.domain.model import (
     ConsumptionRecord,
     Enrolment,
@@ -17,6 +16,7 @@ from tracklog.domain.model import (
 )
 from tracklog.domain.modes import Mode, default_context
 from tracklog.services.deps import Deps
+from tracklog.services.ports import UnitOfWork
 from tracklog.services.summaries import enrolment_view
 
 
@@ -35,14 +35,14 @@ def explain(deps: Deps, user_id: str, requested: RequestedKey) -> Explanation:
     with deps.store.reader() as uow:
         read_key, enrolment = _read_key(deps, uow, user_id, requested)
         record = uow.tracking.records_by_key([read_key]).get(read_key) if read_key else None
-        events = uow.pipeline.events_at(read_key) if read_key else []
+        events = uow.journal.events_at(read_key) if read_key else []
         source = None
         if record is not None and record.provenance.kind is not ProvenanceKind.DIRECT:
             source_key = record.provenance.source_key
             if source_key is not None:
-                events = uow.pipeline.events_at(source_key) + events
+                events = uow.journal.events_at(source_key) + events
                 source = uow.tracking.records_by_key([source_key]).get(source_key)
-    facts = words.Facts(
+    facts = explanations.Facts(
         mode=deps.mode,
         requested=requested,
         read_key=read_key,
@@ -53,7 +53,7 @@ def explain(deps: Deps, user_id: str, requested: RequestedKey) -> Explanation:
         retention_days=deps.settings.event_retention_days,
     )
     return Explanation(
-        deps.mode, requested, read_key, record, enrolment, events, words.explain(facts)
+        deps.mode, requested, read_key, record, enrolment, events, explanations.explain(facts)
     )
 
 

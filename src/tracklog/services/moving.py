@@ -12,10 +12,10 @@ import logging
 from collections.abc import Callable
 from dataclasses import replace
 
-from tracklog.adapters.store.unit_of_work import UnitOfWork
 from tracklog.domain.attempts import newer_attempt
 from tracklog.domain.model import EnrolmentKey, RecordKey
 from tracklog.domain.moves import move_sources, moved_record
+from tracklog.services.ports import UnitOfWork
 
 log = logging.getLogger(__name__)
 

@@ -5,12 +5,12 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 
-from tracklog.adapters.store.unit_of_work import UnitOfWork
 from tracklog.domain.attempts import best_attempt
 from tracklog.domain.model import Attempt, ConsumptionRecord, EnrolmentKey
 from tracklog.domain.modes import RecordScope, default_context, organic_scopes
 from tracklog.services.commands import ReadViews
 from tracklog.services.deps import Deps
+from tracklog.services.ports import UnitOfWork
 from tracklog.services.summaries import enrolment_view
 
 

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import orjson
 
-from tracklog.adapters.store.unit_of_work import UnitOfWork
 from tracklog.domain.errors import InvalidInput, NotFound
 from tracklog.domain.model import Collection, Context, ContextType, Enrolment, EnrolmentKey
 from tracklog.domain.modes import Mode, default_context
-from tracklog.services import copying, moving, pipeline
+from tracklog.services import copying, moving, outbox
 from tracklog.services.commands import Enrol, PutCollection, PutContext
 from tracklog.services.deps import Deps
+from tracklog.services.ports import UnitOfWork
 
 _CACHE_TTL_S = 60
 
@@ -90,7 +90,7 @@ def _recompute_collection(uow: UnitOfWork, collection_id: str) -> None:
     full-carry-forward and copy mode, what is read and copied), and a stored summary always names
     the version it was computed against."""
     enrolled = uow.registry.enrolments_in_collection(collection_id)
-    pipeline.add_enrolment_triggers(uow, [e.key for e in enrolled])
+    outbox.add_enrolment_triggers(uow, [e.key for e in enrolled])
 
 
 def put_context(deps: Deps, actor: str, command: PutContext) -> Context:
@@ -143,7 +143,7 @@ def enrol(deps: Deps, actor: str, command: Enrol) -> Enrolment:
         if actor != command.user_id:
             uow.registry.audit(actor, "enrol", _target(key))
         moved = _apply_mode_rules(deps, uow, key)
-        pipeline.add_enrolment_triggers(uow, [key, *moved])
+        outbox.add_enrolment_triggers(uow, [key, *moved])
         uow.after_commit(deps.wake_worker)
         uow.commit()
     return enrolment

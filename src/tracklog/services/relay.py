@@ -9,22 +9,22 @@ from __future__ import annotations
 
 import logging
 
-from tracklog.adapters.stream.redis_streams import RedisStreams
 from tracklog.services.deps import Deps
+from tracklog.services.ports import EventStream
 
 log = logging.getLogger(__name__)
 
 
-def relay_outbox(deps: Deps, streams: RedisStreams, *, resend_all: bool = False) -> int:
+def relay_outbox(deps: Deps, streams: EventStream, *, resend_all: bool = False) -> int:
     """Relay one batch; returns how many triggers were sent. Raises when Redis is away."""
     with deps.store.unit_of_work() as uow:
         lost_before = uow.now_ms - deps.settings.stream_redeliver_ms
         relayed_before = uow.now_ms + 1 if resend_all else lost_before
-        triggers = uow.pipeline.claim_for_relay(deps.settings.worker_batch_size, relayed_before)
+        triggers = uow.outbox.claim_for_relay(deps.settings.worker_batch_size, relayed_before)
         if not triggers:
             return 0
         streams.publish([(t.partition, t.seq) for t in triggers])
-        uow.pipeline.mark_relayed([t.seq for t in triggers])
+        uow.outbox.mark_relayed([t.seq for t in triggers])
         uow.commit()
     resent = sum(1 for t in triggers if t.relayed_ts is not None)
     if resent:

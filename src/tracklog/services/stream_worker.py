@@ -16,19 +16,18 @@ import time
 import uuid
 import zlib
 
-from redis.exceptions import RedisError
-from sqlalchemy.exc import SQLAlchemyError
-
-from tracklog.adapters.stream.redis_streams import RedisStreams
+from tracklog.domain.errors import Unavailable
+from tracklog.domain.pipeline import PARTITIONS
+from tracklog.services.aggregation import process_triggers
 from tracklog.services.deps import Deps
-from tracklog.services.pipeline import PARTITIONS, process_triggers
+from tracklog.services.ports import EventStream
 from tracklog.services.relay import relay_outbox
 
 log = logging.getLogger(__name__)
 
 
 class StreamWorker:
-    def __init__(self, deps: Deps, streams: RedisStreams, name: str | None = None):
+    def __init__(self, deps: Deps, streams: EventStream, name: str | None = None):
         self._deps = deps
         self._streams = streams
         self.name = name or f"worker-{uuid.uuid4().hex[:8]}"
@@ -71,7 +70,7 @@ class StreamWorker:
             try:
                 busy = self.step()
             except Exception as error:  # an outage (Redis, store) or a bug: log, wait, retry
-                if isinstance(error, RedisError | SQLAlchemyError):
+                if isinstance(error, Unavailable):
                     log.warning("worker step failed; retrying", extra={"error": repr(error)})
                 else:
                     log.exception("worker step failed unexpectedly; retrying")
@@ -137,7 +136,7 @@ class StreamWorker:
             for partition in self.owned:
                 self._streams.release(partition, self.name)
             self._streams.leave(self.name)
-        except RedisError as error:
+        except Unavailable as error:
             log.warning("could not release leases", extra={"error": repr(error)})
         self.owned = set()
 
@@ -153,7 +152,7 @@ class StreamWorker:
         if not messages:
             return 0
         with self._deps.store.unit_of_work() as uow:
-            triggers = uow.pipeline.claim_seqs([m.seq for m in messages])
+            triggers = uow.outbox.claim_seqs([m.seq for m in messages])
             if triggers:
                 process_triggers(self._deps, uow, triggers)
             uow.commit()

@@ -5,12 +5,12 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, replace
 
-from tracklog.adapters.store.unit_of_work import UnitOfWork
 from tracklog.domain.errors import NotFound
 from tracklog.domain.model import Attempt, Collection, Enrolment, EnrolmentKey, Summary
 from tracklog.domain.modes import Mode, RecordScope, default_context, read_scopes
 from tracklog.domain.summaries import SummaryInputs, SummaryOutcome, compute_summary
 from tracklog.services.deps import Deps
+from tracklog.services.ports import UnitOfWork
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,7 +70,7 @@ def read_summary(deps: Deps, user_id: str, collection_id: str, context_id: str |
                 f"no summary for collectionId '{collection_id}' in this context",
                 field="collectionId",
             )
-        pending = uow.pipeline.has_pending_for(user_id)
+        pending = uow.outbox.has_pending_for(user_id)
     summary = compute_summary(inputs, deps.clock.now_ms()).summary
     stored_at = inputs.previous.last_updated_ts if inputs.previous else None
     never_stored = inputs.enrolled_ts is not None and stored_at is None
@@ -82,7 +82,7 @@ def list_summaries(deps: Deps, user_id: str) -> list[Summary]:
     with deps.store.reader() as uow:
         active = {e.key for e in uow.registry.enrolments_of(user_id)}
         stored = [s for s in uow.tracking.summaries_of(user_id) if s.key in active]
-        pending = uow.pipeline.has_pending_for(user_id)
+        pending = uow.outbox.has_pending_for(user_id)
     return [replace(s, pending=pending) for s in stored]
 
 

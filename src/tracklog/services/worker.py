@@ -5,8 +5,8 @@ from __future__ import annotations
 import logging
 import threading
 
+from tracklog.services.aggregation import aggregate_pending
 from tracklog.services.deps import Deps
-from tracklog.services.pipeline import aggregate_pending
 
 log = logging.getLogger(__name__)
 

@@ -10,14 +10,15 @@ from dataclasses import dataclass, field
 from sqlalchemy import delete, update
 
 from tracklog.adapters.store import tables
-from tracklog.adapters.store.jobs_repo import JobRow
 from tracklog.domain.ingest import TrackEvent
+from tracklog.domain.jobs import Job
 from tracklog.domain.model import EventType, Source
-from tracklog.services import registry, tracking
+from tracklog.services import ingest, registry
 from tracklog.services.commands import Enrol, PutCollection, RecordEvents
 from tracklog.services.deps import Deps
 from tracklog.services.jobs import planner, runner
-from tracklog.services.jobs.kinds import build_kind
+from tracklog.services.jobs.kinds import BuildContext, build_kind
+from tracklog.testing.adapters import sql
 
 ORIGIN = planner.Origin(actor="tester", host=socket.gethostname(), pid=os.getpid())
 LEAVES = {"course-a": ("a1", "a2", "a3"), "course-b": ("b1", "b2")}
@@ -38,15 +39,15 @@ def seed(deps: Deps, learners: int = 12) -> None:
                 events.append(
                     TrackEvent(kind, leaf, collection_id, event_id=f"{user}-{leaf}", event_ts=1000)
                 )
-        tracking.record_events(deps, RecordEvents(user, tuple(events), Source.API))
+        ingest.record_events(deps, RecordEvents(user, tuple(events), Source.API))
 
 
 def spoil_summaries(deps: Deps) -> None:
     """What a resync is for: summaries missing or wrong while the records are right."""
     s = tables.summaries.c
     with deps.store.unit_of_work() as uow:
-        uow.connection.execute(delete(tables.summaries).where(s.user_id < "user-004"))
-        uow.connection.execute(
+        sql(uow).execute(delete(tables.summaries).where(s.user_id < "user-004"))
+        sql(uow).execute(
             update(tables.summaries)
             .where(s.user_id >= "user-008")
             .values(progress=99, content_status={"bogus": 2})
@@ -59,7 +60,7 @@ def checksums(deps: Deps, skip: Iterable[str] = ()) -> dict[str, str]:
     skipped = set(skip)
     with deps.store.reader() as uow:
         return {
-            t.name: uow.rows.checksum(t)
+            t.name: uow.job_rows.checksum(t.name)
             for t in tables.metadata.sorted_tables
             if t.name not in skipped
         }
@@ -71,7 +72,7 @@ class Recorder:
 
     seen: list[tuple[int, str | None]] = field(default_factory=list)
 
-    def progress(self, job: JobRow, paused: str | None = None) -> None:
+    def progress(self, job: Job, paused: str | None = None) -> None:
         self.seen.append((job.rows_done, paused))
 
 
@@ -83,7 +84,7 @@ def start_job(
     batch_size: int = 5,
     max_rate: int | None = None,
 ) -> int:
-    kind = build_kind(name, dict(options or {}), deps.mode, deps.clock.now_ms())
+    kind = build_kind(name, dict(options or {}), BuildContext(deps.mode, deps.clock.now_ms()))
     return planner.create_job(deps, kind, ORIGIN, batch_size, max_rate)
 
 
@@ -96,6 +97,6 @@ def run_job(
     max_rate: int | None = None,
     hooks: runner.Hooks | None = None,
     observer: Recorder | None = None,
-) -> JobRow:
+) -> Job:
     job_id = start_job(deps, name, options, batch_size=batch_size, max_rate=max_rate)
     return runner.run(deps, job_id, ORIGIN, observer or Recorder(), hooks or runner.Hooks())

@@ -15,11 +15,12 @@ from tracklog.bootstrap import Tracklog
 from tracklog.domain.ingest import TrackEvent
 from tracklog.domain.model import EventType, Source
 from tracklog.domain.summaries import compute_summary
-from tracklog.services import registry, tracking
+from tracklog.services import ingest, registry
 from tracklog.services.commands import Enrol, RecordEvents
 from tracklog.services.deps import Deps
 from tracklog.services.jobs import runner
 from tracklog.services.summaries import gather
+from tracklog.testing.adapters import sql
 
 LIVE_WRITES = 60  # bounded, so that draining the worker between batches ends
 
@@ -29,7 +30,7 @@ def _write(deps: Deps, user: str, tag: str) -> None:
         TrackEvent(EventType.END, "a3", "course-a", event_id=f"{tag}-a3"),
         TrackEvent(EventType.START, "b2", "course-b", event_id=f"{tag}-b2"),
     )
-    results = tracking.record_events(deps, RecordEvents(user, events, Source.API))
+    results = ingest.record_events(deps, RecordEvents(user, events, Source.API))
     assert [r.outcome for r in results] == ["applied", "applied"]
 
 
@@ -50,7 +51,7 @@ def _journal(deps: Deps, prefix: str) -> int:
     with deps.store.reader() as uow:
         j = tables.event_journal.c
         query = select(func.count()).where(j.event_id.like(f"{prefix}%"))
-        return int(uow.connection.execute(query).one()[0])
+        return int(sql(uow).execute(query).one()[0])
 
 
 def test_live_writes_during_a_resync_are_all_kept_and_summarised(

@@ -7,10 +7,11 @@ from sqlalchemy import func, select
 from tests.integration.jobs.support import BOOKKEEPING, ORIGIN, Recorder, checksums, run_job
 from tests.jobs_fixtures import T0, MakeTwin
 from tracklog.adapters.store import tables
-from tracklog.adapters.store.rows import RowStore
+from tracklog.domain.pipeline import JournalEntry
 from tracklog.services.deps import Deps
 from tracklog.services.jobs import rollback, runner
-from tracklog.services.jobs.kinds.purge import DAY_MS, USER_TABLES
+from tracklog.services.jobs.kinds.purge import DAY_MS
+from tracklog.testing.adapters import sql
 
 JOURNAL = BOOKKEEPING | {"job_batches", "job_before_images"}
 
@@ -19,11 +20,11 @@ def _rows_of(deps: Deps, user: str) -> dict[str, int]:
     with deps.store.reader() as uow:
         return {
             t.name: int(
-                uow.connection.execute(
-                    select(func.count()).select_from(t).where(t.c.user_id == user)
-                ).one()[0]
+                sql(uow)
+                .execute(select(func.count()).select_from(t).where(t.c.user_id == user))
+                .one()[0]
             )
-            for t in USER_TABLES
+            for t in tables.LEARNER_TABLES
         }
 
 
@@ -59,13 +60,13 @@ def test_purge_older_than_deletes_only_events_ingested_before_the_cutoff(
     clock = deps.clock
     assert hasattr(clock, "advance")
     clock.advance(40 * DAY_MS)
-    recent = {
-        "user_id": "user-x", "event_id": "recent", "payload_hash": "h", "type": "start",
-        "collection_id": "c", "context_id": "c", "content_id": "x", "module_type": None,
-        "source": "api", "event_ts": T0, "ingested_ts": clock.now_ms(),
-    }  # fmt: skip
+    recent = JournalEntry(
+        user_id="user-x", event_id="recent", payload_hash="h", type="start",
+        collection_id="c", context_id="c", content_id="x", module_type=None,
+        source="api", event_ts=T0, ingested_ts=clock.now_ms(),
+    )  # fmt: skip
     with deps.store.unit_of_work() as uow:
-        uow.pipeline.add_events([recent])
+        uow.journal.add([recent])
         uow.commit()
 
     job = run_job(deps, "purge", {"olderThanDays": 30}, batch_size=4)
@@ -78,7 +79,7 @@ def test_purge_older_than_deletes_only_events_ingested_before_the_cutoff(
 def _journal_size(deps: Deps) -> int:
     with deps.store.reader() as uow:
         query = select(func.count()).select_from(tables.event_journal)
-        return int(uow.connection.execute(query).one()[0])
+        return int(sql(uow).execute(query).one()[0])
 
 
 def test_row_store_checksum_sees_a_single_changed_value(
@@ -86,8 +87,8 @@ def test_row_store_checksum_sees_a_single_changed_value(
 ) -> None:
     deps = seeded_twin(database_url).deps
     with deps.store.unit_of_work() as uow:
-        before = RowStore(uow.connection).checksum(tables.consumption)
-        uow.connection.execute(
+        before = uow.job_rows.checksum("consumption")
+        sql(uow).execute(
             tables.consumption.update().values(progress=tables.consumption.c.progress + 1)
         )
-        assert RowStore(uow.connection).checksum(tables.consumption) != before
+        assert uow.job_rows.checksum("consumption") != before

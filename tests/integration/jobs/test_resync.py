@@ -10,7 +10,7 @@ from tracklog.domain.model import EnrolmentKey
 from tracklog.domain.summaries import compute_summary
 from tracklog.services.deps import Deps
 from tracklog.services.jobs import planner
-from tracklog.services.jobs.kinds import build_kind
+from tracklog.services.jobs.kinds import BuildContext, build_kind
 from tracklog.services.summaries import gather
 
 
@@ -67,7 +67,7 @@ def test_dry_run_counts_what_the_run_changes_and_writes_nothing(
     spoil_summaries(deps)
     before = checksums(deps)
 
-    plan = planner.dry_run(deps, build_kind("resync", {}, deps.mode, 0), batch_size=7)
+    plan = planner.dry_run(deps, build_kind("resync", {}, BuildContext(deps.mode, 0)), batch_size=7)
 
     assert checksums(deps) == before
     assert plan.environment == "development"

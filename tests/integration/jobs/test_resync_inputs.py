@@ -6,7 +6,6 @@ import pytest
 
 from tests.conftest import MakeTracklog
 from tests.integration.jobs.support import seed
-from tracklog.adapters.store import tables
 from tracklog.domain.model import EnrolmentKey
 from tracklog.domain.modes import Mode
 from tracklog.domain.summaries import SummaryInputs
@@ -37,7 +36,7 @@ def test_batch_inputs_equal_gather_for_every_enrolment(
             for c in ("course-a", "course-b")
             for e in uow.registry.enrolments_in_collection(c)
         ]
-        batch = BatchInputs(uow, mode, keys, uow.rows.fetch(tables.summaries, keys))
+        batch = BatchInputs(uow, mode, keys, uow.job_rows.fetch("summaries", keys))
         for key in keys:
             enrolment = gather(uow, mode, EnrolmentKey(*key))
             assert _normal(batch.inputs(enrolment.key)) == _normal(enrolment)

@@ -21,6 +21,7 @@ from tracklog.adapters.store import tables
 from tracklog.bootstrap import Tracklog
 from tracklog.domain.errors import Conflict
 from tracklog.services.jobs import control, rollback, runner
+from tracklog.testing.adapters import sql
 
 JOURNAL = frozenset({"job_batches", "job_before_images"})
 
@@ -58,7 +59,7 @@ def test_rollback_leaves_rows_changed_by_live_traffic_and_lists_them(
     s = tables.summaries.c
     live = ("user-009", "course-a", "course-a")
     with deps.store.unit_of_work() as uow:  # a learner's summary recomputed after the job
-        uow.connection.execute(
+        sql(uow).execute(
             update(tables.summaries)
             .where(s.user_id == live[0], s.collection_id == live[1], s.context_id == live[2])
             .values(last_access_ts=123456)
@@ -70,7 +71,7 @@ def test_rollback_leaves_rows_changed_by_live_traffic_and_lists_them(
     assert report.conflicts == [{"table": "summaries", "key": list(live)}]
     assert report.restored == job.rows_changed - 1
     with deps.store.reader() as uow:
-        kept = uow.rows.fetch(tables.summaries, [live])[live]
+        kept = uow.job_rows.fetch("summaries", [live])[live]
     assert kept["last_access_ts"] == 123456
 
 

@@ -7,12 +7,17 @@ multi-key work stays on one slot.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, TypeAlias
+import functools
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, ParamSpec, TypeAlias, TypeVar
 
 import redis
 from redis.backoff import NoBackoff
 from redis.cluster import RedisCluster
+from redis.exceptions import RedisError
 from redis.retry import Retry
+
+from tracklog.domain.errors import StreamUnavailable
 
 CLUSTER_SCHEME = "redis+cluster://"
 if TYPE_CHECKING:
@@ -32,9 +37,20 @@ def connect(url: str, timeout_s: float = 2.0) -> Client:
     return redis.Redis.from_url(url, retry=Retry(NoBackoff(), 1), **options)
 
 
-def masked(url: str) -> str:
-    """The URL without its password, for logs and banners."""
-    scheme, sep, rest = url.partition("://")
-    if "@" in rest:
-        rest = "***@" + rest.rpartition("@")[2]
-    return scheme + sep + rest
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def unavailable_as_domain_error(method: Callable[P, R]) -> Callable[P, R]:
+    """A Redis failure leaves the adapter as ``StreamUnavailable`` (services see no RedisError)."""
+
+    @functools.wraps(method)
+    def call(*args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            return method(*args, **kwargs)
+        except RedisError as error:
+            raise StreamUnavailable(
+                f"Redis is unavailable ({type(error).__name__}: {error})", field="redis"
+            ) from error
+
+    return call

@@ -1,4 +1,9 @@
-"""Engine construction for SQLite (WAL, immediate write transactions) and PostgreSQL (psycopg 3)."""
+"""Engine construction for SQLite (WAL, immediate write transactions) and PostgreSQL (psycopg 3).
+
+Connection failures become ``StoreUnavailable`` here, once, so nothing above the store ever sees a
+driver's exception: a server that is down, a SQLite file that cannot be opened, a lock held beyond
+the busy timeout. Other database errors (a constraint, a bug) pass through unchanged.
+"""
 
 from __future__ import annotations
 
@@ -6,8 +11,17 @@ from typing import Any
 
 import orjson
 from sqlalchemy import Engine, create_engine, event
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import ExceptionContext, make_url
+from sqlalchemy.exc import ArgumentError, InterfaceError, OperationalError
 from sqlalchemy.pool import StaticPool
+
+from tracklog.domain.errors import StoreUnavailable
+
+SUPPORTED = ("sqlite", "postgresql")
+
+
+class UnsupportedDatabase(ValueError):
+    """The URL names a database Tracklog does not run on, or is not a URL at all."""
 
 
 def _json_dumps(value: Any) -> str:
@@ -23,19 +37,53 @@ def normalise_url(url: str) -> str:
     return url
 
 
+def backend_of(url: str) -> str:
+    """``sqlite`` or ``postgresql``; ``UnsupportedDatabase`` names the problem otherwise."""
+    try:
+        backend = make_url(normalise_url(url)).get_backend_name()
+    except ArgumentError:
+        raise UnsupportedDatabase(
+            f"'{url}' is not a database URL (expected sqlite:///path or postgresql://host/db)"
+        ) from None
+    if backend not in SUPPORTED:
+        raise UnsupportedDatabase(
+            f"'{backend}' is not supported; use sqlite:///path or postgresql://user@host/db"
+        )
+    return backend
+
+
 def build_engine(url: str, *, sqlite_synchronous: str = "FULL", pool_size: int = 10) -> Engine:
-    url = normalise_url(url)
-    if make_url(url).get_backend_name() == "sqlite":
-        return _sqlite_engine(url, sqlite_synchronous)
-    return create_engine(
-        url,
-        json_serializer=_json_dumps,
-        json_deserializer=orjson.loads,
-        pool_size=pool_size,
-        max_overflow=pool_size,
-        pool_pre_ping=True,
-        pool_timeout=5,
-    )
+    if backend_of(url) == "sqlite":
+        engine = _sqlite_engine(normalise_url(url), sqlite_synchronous)
+    else:
+        engine = create_engine(
+            normalise_url(url),
+            json_serializer=_json_dumps,
+            json_deserializer=orjson.loads,
+            pool_size=pool_size,
+            max_overflow=pool_size,
+            pool_pre_ping=True,
+            pool_timeout=5,
+        )
+    _translate_unavailability(engine)
+    return engine
+
+
+def _translate_unavailability(engine: Engine) -> None:
+    where = engine.url.render_as_string(hide_password=True)
+
+    @event.listens_for(engine, "handle_error")
+    def _on_error(context: ExceptionContext) -> None:
+        if context.is_pre_ping:  # the pool is testing a connection: let it reconnect
+            return
+        error = context.original_exception
+        unreachable = isinstance(context.sqlalchemy_exception, OperationalError | InterfaceError)
+        if context.is_disconnect or unreachable:
+            reason = str(error).strip().splitlines()[0] if str(error).strip() else type(error)
+            raise StoreUnavailable(
+                f"the store {where} is unavailable ({reason}); retry shortly, nothing was applied",
+                field="store",
+            ) from error
 
 
 def _sqlite_engine(url: str, synchronous: str) -> Engine:
@@ -65,7 +113,3 @@ def _sqlite_engine(url: str, synchronous: str) -> Engine:
         connection.exec_driver_sql(f"BEGIN {mode}")
 
     return engine
-
-
-def is_sqlite(engine: Engine) -> bool:
-    return engine.dialect.name == "sqlite"

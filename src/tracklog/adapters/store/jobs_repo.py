@@ -3,45 +3,19 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, fields
+from dataclasses import fields
 from typing import Any
 
-from sqlalchemy import Connection, func, select, update
+from sqlalchemy import Connection, select, update
 
 from tracklog.adapters.store import tables
+from tracklog.domain.jobs import Job
 
 _J = tables.jobs.c
 _I = tables.job_before_images.c
 
 
-@dataclass(frozen=True, slots=True)
-class JobRow:
-    id: int
-    kind: str
-    args: dict[str, Any]
-    state: str
-    abort_requested: bool
-    actor: str
-    host: str
-    pid: int | None
-    environment: str
-    batch_size: int
-    max_rate: int | None
-    created_ts: int
-    started_ts: int | None
-    heartbeat_ts: int | None
-    finished_ts: int | None
-    cursor: list[Any] | None
-    batches_done: int
-    rows_total: int
-    rows_done: int
-    rows_changed: int
-    changes: dict[str, int]
-    outcome: str | None
-    rollback: dict[str, Any] | None
-
-
-_JOB_FIELDS = [f.name for f in fields(JobRow)]
+_JOB_FIELDS = [f.name for f in fields(Job)]
 
 
 class JobsRepository:
@@ -57,11 +31,11 @@ class JobsRepository:
         assert result.inserted_primary_key is not None
         return int(result.inserted_primary_key[0])
 
-    def get(self, job_id: int) -> JobRow | None:
+    def get(self, job_id: int) -> Job | None:
         row = self._conn.execute(select(tables.jobs).where(_J.id == job_id)).mappings().first()
         return _job(row) if row else None
 
-    def recent(self, limit: int = 50, states: Sequence[str] | None = None) -> list[JobRow]:
+    def recent(self, limit: int = 50, states: Sequence[str] | None = None) -> list[Job]:
         query = select(tables.jobs).order_by(_J.id.desc()).limit(limit)
         if states is not None:
             query = query.where(_J.state.in_(states))
@@ -115,13 +89,9 @@ class JobsRepository:
         found = self._conn.execute(query).scalar_one_or_none()
         return list(found or [])
 
-    def image_count(self, job_id: int) -> int:
-        query = select(func.coalesce(func.sum(_I.rows), 0)).where(_I.job_id == job_id)
-        return int(self._conn.execute(query).one()[0])
 
-
-def _job(row: Any) -> JobRow:
+def _job(row: Any) -> Job:
     values = {name: row[name] for name in _JOB_FIELDS}
     values["abort_requested"] = bool(values["abort_requested"])
     values["changes"] = dict(values["changes"] or {})
-    return JobRow(**values)
+    return Job(**values)

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Connection, func, select, update
+from sqlalchemy import Connection, select, update
 
 from tracklog.adapters.store import tables
-from tracklog.adapters.store.upsert import upsert
+from tracklog.adapters.store.traits import StoreTraits
+from tracklog.adapters.store.upsert import chunks, upsert
 from tracklog.domain.model import (
     Collection,
     Context,
@@ -23,8 +25,9 @@ _AUD = tables.audit_log.c
 
 
 class RegistryRepository:
-    def __init__(self, conn: Connection, now_ts: int):
+    def __init__(self, conn: Connection, traits: StoreTraits, now_ts: int):
         self._conn = conn
+        self._traits = traits
         self._now = now_ts
 
     # collections ---------------------------------------------------------------------------
@@ -88,7 +91,7 @@ class RegistryRepository:
             "end_ts": context.end_ts,
             "updated_ts": self._now,
         }
-        upsert(self._conn, tables.contexts, [row])
+        upsert(self._conn, self._traits, tables.contexts, [row])
 
     # enrolments ----------------------------------------------------------------------------
     def enrolment(self, key: EnrolmentKey) -> Enrolment | None:
@@ -107,6 +110,14 @@ class RegistryRepository:
         query = query.order_by(_E.collection_id, _E.context_id)
         return [_enrolment(row) for row in self._conn.execute(query).mappings()]
 
+    def enrolments_of_users(self, user_ids: Sequence[str]) -> list[Enrolment]:
+        """Every enrolment (active or not) of these learners."""
+        found: list[Enrolment] = []
+        for part in chunks(sorted(set(user_ids)), 500):
+            query = select(tables.enrolments).where(_E.user_id.in_(part))
+            found.extend(_enrolment(row) for row in self._conn.execute(query).mappings())
+        return found
+
     def enrolments_in_collection(self, collection_id: str) -> list[Enrolment]:
         query = select(tables.enrolments).where(
             _E.collection_id == collection_id, _E.active.is_(True)
@@ -124,7 +135,7 @@ class RegistryRepository:
             "moved_to": enrolment.moved_to,
             "updated_ts": self._now,
         }
-        upsert(self._conn, tables.enrolments, [row])
+        upsert(self._conn, self._traits, tables.enrolments, [row])
 
     def moved_enrolments(self, user_id: str) -> dict[tuple[str, str], str]:
         """(collection, context) -> the context its progress moved to, for this user."""
@@ -176,16 +187,18 @@ class RegistryRepository:
         query = select(tables.audit_log).order_by(_AUD.id.desc()).limit(limit)
         return [dict(row) for row in self._conn.execute(query).mappings()]
 
-    def audit_count(self) -> int:
-        return int(self._conn.execute(select(func.count()).select_from(tables.audit_log)).one()[0])
-
     def stamp(self, name: str) -> str | None:
         query = select(tables.instance.c.value).where(tables.instance.c.name == name)
         row = self._conn.execute(query).first()
         return None if row is None else str(row[0])
 
     def set_stamp(self, name: str, value: str) -> None:
-        upsert(self._conn, tables.instance, [{"name": name, "value": value, "set_ts": self._now}])
+        upsert(
+            self._conn,
+            self._traits,
+            tables.instance,
+            [{"name": name, "value": value, "set_ts": self._now}],
+        )
 
 
 def _enrolment(row: Any) -> Enrolment:

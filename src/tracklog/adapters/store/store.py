@@ -1,4 +1,4 @@
-"""The store: an engine, its schema migrations, and units of work on it."""
+"""The SQL store (SQLite or PostgreSQL): an engine, its traits, units of work on it, its schema."""
 
 from __future__ import annotations
 
@@ -9,58 +9,70 @@ from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, text
+from sqlalchemy.engine import make_url
 
-from tracklog.adapters.clock import Clock
-from tracklog.adapters.store.unit_of_work import UnitOfWork
+from tracklog.adapters.store.traits import StoreTraits, traits_for
+from tracklog.adapters.store.unit_of_work import SqlUnitOfWork
 from tracklog.adapters.store.writer_gate import WriterGate
+from tracklog.services.ports import Clock
 
 MIGRATIONS = Path(__file__).with_name("migrations")
 
 
-class Store:
+class SqlStore:
     def __init__(self, engine: Engine, clock: Clock):
         self.engine = engine
         self.clock = clock
-        self._gate = WriterGate() if engine.dialect.name == "sqlite" else None
+        self.traits: StoreTraits = traits_for(engine.dialect.name)
+        self._gate = WriterGate() if self.traits.single_writer else None
+        self.schema = SqlSchema(engine)
 
-    @property
-    def dialect(self) -> str:
-        return self.engine.dialect.name
+    def unit_of_work(self) -> SqlUnitOfWork:
+        return SqlUnitOfWork(self.engine, self.traits, self.clock, write=True, gate=self._gate)
 
-    def unit_of_work(self, *, write: bool = True) -> UnitOfWork:
-        return UnitOfWork(self.engine, self.clock, write=write, gate=self._gate)
-
-    def reader(self) -> UnitOfWork:
-        return UnitOfWork(self.engine, self.clock, write=False)
+    def reader(self) -> SqlUnitOfWork:
+        return SqlUnitOfWork(self.engine, self.traits, self.clock, write=False)
 
     def ping(self) -> None:
         with self.engine.connect() as conn:
             conn.execute(text("SELECT 1"))
-
-    # migrations ----------------------------------------------------------------------------
-    def _alembic_config(self) -> Config:
-        config = Config()
-        config.set_main_option("script_location", str(MIGRATIONS))
-        return config
-
-    def upgrade(self, revision: str = "head") -> None:
-        config = self._alembic_config()
-        with self.engine.begin() as conn:
-            config.attributes["connection"] = conn
-            command.upgrade(config, revision)
-
-    def current_revision(self) -> str | None:
-        with self.engine.connect() as conn:
-            return MigrationContext.configure(conn).get_current_revision()
-
-    def head_revision(self) -> str | None:
-        return ScriptDirectory.from_config(self._alembic_config()).get_current_head()
-
-    def is_current(self) -> bool:
-        return self.current_revision() == self.head_revision()
 
     def masked_url(self) -> str:
         return self.engine.url.render_as_string(hide_password=True)
 
     def dispose(self) -> None:
         self.engine.dispose()
+
+
+class SqlSchema:
+    """The Alembic revision of the database and of this release; upgrades on request only."""
+
+    def __init__(self, engine: Engine):
+        self._engine = engine
+
+    def _config(self) -> Config:
+        config = Config()
+        config.set_main_option("script_location", str(MIGRATIONS))
+        return config
+
+    def exists(self) -> bool:
+        """A SQLite file that is not there is not created by asking (a read-only command on a
+        mistyped path must not leave an empty database behind); a server is asked."""
+        url = self._engine.url
+        if url.get_backend_name() == "sqlite":
+            database = make_url(url).database
+            return database in (None, "", ":memory:") or Path(database).exists()
+        return True
+
+    def upgrade(self) -> None:
+        config = self._config()
+        with self._engine.begin() as conn:
+            config.attributes["connection"] = conn
+            command.upgrade(config, "head")
+
+    def current_revision(self) -> str | None:
+        with self._engine.connect() as conn:
+            return MigrationContext.configure(conn).get_current_revision()
+
+    def head_revision(self) -> str | None:
+        return ScriptDirectory.from_config(self._config()).get_current_head()

@@ -222,6 +222,7 @@ jobs = Table(
     Column("changes", Json, nullable=False),
     Column("outcome", Text),
     Column("rollback", Json),
+    Column("report", Json),  # what the kind found: rejected rows, a reconciliation (0006)
 )
 
 job_batches = Table(
@@ -243,4 +244,18 @@ job_before_images = Table(
     Column("rows", Integer, nullable=False),
     # [{"table", "key", "before" (null: the batch inserted it), "beforeHash", "afterHash"}]
     Column("images", Json, nullable=False),
+)
+
+# Every table holding a learner's data (a ``user_id`` column). Erasure (``summary/delete``) and
+# ``purge --user`` go through this one list; a test fails when a table with ``user_id`` is missing.
+# Enrolments first: once they are gone, the aggregation worker stops recomputing the learner.
+LEARNER_TABLES: tuple[Table, ...] = (
+    enrolments,
+    outbox,
+    consumption,
+    attempts,
+    summaries,
+    completion_events,
+    event_journal,
+    dead_letters,
 )

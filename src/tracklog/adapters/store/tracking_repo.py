@@ -6,11 +6,14 @@ from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from typing import Any
 
-from sqlalchemy import Connection, and_, bindparam, delete, or_, select, tuple_
+from sqlalchemy import Connection, Table, and_, bindparam, delete, or_, select, tuple_
 from sqlalchemy.sql.elements import ColumnElement
 
 from tracklog.adapters.store import codec, tables
+from tracklog.adapters.store.job_rows import as_dicts
+from tracklog.adapters.store.traits import StoreTraits
 from tracklog.adapters.store.upsert import chunks, upsert
+from tracklog.domain.jobs import Row
 from tracklog.domain.model import (
     Attempt,
     ConsumptionRecord,
@@ -32,8 +35,9 @@ _RECORDS_BY_KEY = select(tables.consumption).where(
 
 
 class TrackingRepository:
-    def __init__(self, conn: Connection, now_ts: int):
+    def __init__(self, conn: Connection, traits: StoreTraits, now_ts: int):
         self._conn = conn
+        self._traits = traits
         self._now = now_ts
 
     # consumption records -------------------------------------------------------------------
@@ -52,7 +56,12 @@ class TrackingRepository:
         return found
 
     def put_records(self, records: Sequence[ConsumptionRecord]) -> None:
-        upsert(self._conn, tables.consumption, [codec.record_to_row(r, self._now) for r in records])
+        upsert(
+            self._conn,
+            self._traits,
+            tables.consumption,
+            [codec.record_to_row(r, self._now) for r in records],
+        )
 
     def records_in(self, user_id: str, scopes: Sequence[RecordScope]) -> list[ConsumptionRecord]:
         if not scopes:
@@ -87,6 +96,13 @@ class TrackingRepository:
         query = select(tables.consumption).where(*_enrolment_clause(key, _C))
         return [codec.record_from_row(row) for row in self._conn.execute(query).mappings()]
 
+    def records_of_users(self, user_ids: Sequence[str]) -> list[ConsumptionRecord]:
+        """Every record of these learners (a bulk job's batch reads them in one query)."""
+        return [
+            codec.record_from_row(r)
+            for r in _rows_of_users(self._conn, tables.consumption, user_ids)
+        ]
+
     # attempts ------------------------------------------------------------------------------
     def attempt(self, key: RecordKey, attempt_id: str) -> Attempt | None:
         query = select(tables.attempts).where(
@@ -100,7 +116,12 @@ class TrackingRepository:
         return codec.attempt_from_row(row) if row else None
 
     def put_attempts(self, attempts: Sequence[Attempt]) -> None:
-        upsert(self._conn, tables.attempts, [codec.attempt_to_row(a, self._now) for a in attempts])
+        upsert(
+            self._conn,
+            self._traits,
+            tables.attempts,
+            [codec.attempt_to_row(a, self._now) for a in attempts],
+        )
 
     def attempts_in(self, user_id: str, scopes: Sequence[RecordScope]) -> list[Attempt]:
         if not scopes:
@@ -115,6 +136,13 @@ class TrackingRepository:
     def attempts_of_enrolment(self, key: EnrolmentKey) -> list[Attempt]:
         query = select(tables.attempts).where(*_enrolment_clause(key, _A))
         return [codec.attempt_from_row(row) for row in self._conn.execute(query).mappings()]
+
+    def attempts_of_users(self, user_ids: Sequence[str]) -> list[Attempt]:
+        """Every attempt of these learners, oldest first per record."""
+        found = [
+            codec.attempt_from_row(r) for r in _rows_of_users(self._conn, tables.attempts, user_ids)
+        ]
+        return sorted(found, key=lambda a: (a.key, a.assessment_ts, a.attempt_id))
 
     def delete_enrolment_records(self, key: EnrolmentKey) -> None:
         """Remove one enrolment's records and attempts (after they were moved elsewhere)."""
@@ -143,7 +171,7 @@ class TrackingRepository:
             self.put_summary(replace(summary, key=target))
 
     def put_summary(self, summary: Summary) -> None:
-        upsert(self._conn, tables.summaries, [codec.summary_to_row(summary)])
+        upsert(self._conn, self._traits, tables.summaries, [codec.summary_to_row(summary)])
 
     def add_completion_event(self, summary: Summary) -> None:
         key = summary.key
@@ -164,17 +192,7 @@ class TrackingRepository:
     ) -> dict[str, int]:
         """Remove a user's tracking data (all, or one enrolment) from every table."""
         counts: dict[str, int] = {}
-        scoped = (
-            tables.consumption,
-            tables.attempts,
-            tables.summaries,
-            tables.enrolments,
-            tables.outbox,
-            tables.dead_letters,
-            tables.completion_events,
-            tables.event_journal,
-        )
-        for table in scoped:
+        for table in tables.LEARNER_TABLES:
             clauses: list[ColumnElement[bool]] = [table.c.user_id == user_id]
             if collection_id is not None:
                 clauses.append(table.c.collection_id == collection_id)
@@ -183,6 +201,14 @@ class TrackingRepository:
             result = self._conn.execute(delete(table).where(and_(*clauses)))
             counts[str(table.name)] = result.rowcount  # plain str: orjson refuses quoted_name keys
         return counts
+
+
+def _rows_of_users(conn: Connection, table: Table, user_ids: Sequence[str]) -> list[Row]:
+    found: list[Row] = []
+    for part in chunks(sorted(set(user_ids)), 500):
+        query = select(table).where(table.c.user_id.in_(part))
+        found.extend(as_dicts(conn.execute(query)))
+    return found
 
 
 def _scope_clause(scope: RecordScope, columns: object = _C) -> ColumnElement[bool]:

@@ -2,22 +2,24 @@
 
 from __future__ import annotations
 
-import zlib
-from collections.abc import Callable
-from types import TracebackType
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 
-from sqlalchemy import Connection, Engine, RootTransaction, text
+from sqlalchemy import Connection, Engine, RootTransaction
 
-from tracklog.adapters.clock import Clock
+from tracklog.adapters.store.dead_letter_repo import DeadLetterRepository
+from tracklog.adapters.store.job_rows import JobRows
 from tracklog.adapters.store.jobs_repo import JobsRepository
-from tracklog.adapters.store.pipeline_repo import PipelineRepository
+from tracklog.adapters.store.journal_repo import JournalRepository
+from tracklog.adapters.store.outbox_repo import OutboxRepository
 from tracklog.adapters.store.registry_repo import RegistryRepository
-from tracklog.adapters.store.rows import RowStore
 from tracklog.adapters.store.tracking_repo import TrackingRepository
+from tracklog.adapters.store.traits import StoreTraits
 from tracklog.adapters.store.writer_gate import WriterGate
+from tracklog.services.ports import Clock
 
 
-class UnitOfWork:
+class SqlUnitOfWork:
     """``with store.unit_of_work() as uow: ...; uow.commit()`` — uncommitted work is rolled back.
 
     Write units on SQLite take the write lock up front (``BEGIN IMMEDIATE``), so a read-merge-write
@@ -26,15 +28,24 @@ class UnitOfWork:
     """
 
     tracking: TrackingRepository
-    pipeline: PipelineRepository
+    journal: JournalRepository
+    outbox: OutboxRepository
+    dead_letters: DeadLetterRepository
     registry: RegistryRepository
     jobs: JobsRepository
-    rows: RowStore
+    job_rows: JobRows
 
     def __init__(
-        self, engine: Engine, clock: Clock, *, write: bool, gate: WriterGate | None = None
+        self,
+        engine: Engine,
+        traits: StoreTraits,
+        clock: Clock,
+        *,
+        write: bool,
+        gate: WriterGate | None = None,
     ):
         self._engine = engine
+        self._traits = traits
         self._write = write
         self._clock = clock
         self._gate = gate if write else None
@@ -44,7 +55,7 @@ class UnitOfWork:
         self._tx: RootTransaction | None = None
         self.now_ms = 0
 
-    def __enter__(self) -> UnitOfWork:
+    def __enter__(self) -> SqlUnitOfWork:
         self._gated = self._gate.enter() if self._gate is not None else False
         try:
             return self._begin()
@@ -52,26 +63,24 @@ class UnitOfWork:
             self._leave_gate()
             raise
 
-    def _begin(self) -> UnitOfWork:
+    def _begin(self) -> SqlUnitOfWork:
         conn = self._engine.connect()
-        if self._write and conn.dialect.name == "sqlite":
-            conn = conn.execution_options(sqlite_begin="IMMEDIATE")
+        if self._write and self._traits.begin_write is not None:
+            conn = conn.execution_options(sqlite_begin=self._traits.begin_write)
         self._conn = conn
         self._tx = conn.begin()
-        self.now_ms = self._clock.now_ms()
-        self.tracking = TrackingRepository(conn, self.now_ms)
-        self.pipeline = PipelineRepository(conn, self.now_ms)
-        self.registry = RegistryRepository(conn, self.now_ms)
-        self.jobs = JobsRepository(conn, self.now_ms)
-        self.rows = RowStore(conn)
+        self.now_ms = now = self._clock.now_ms()
+        traits = self._traits
+        self.tracking = TrackingRepository(conn, traits, now)
+        self.journal = JournalRepository(conn, traits)
+        self.outbox = OutboxRepository(conn, traits, now)
+        self.dead_letters = DeadLetterRepository(conn, now)
+        self.registry = RegistryRepository(conn, traits, now)
+        self.jobs = JobsRepository(conn, now)
+        self.job_rows = JobRows(conn, traits)
         return self
 
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
+    def __exit__(self, *exc: object) -> None:
         try:
             if self._tx is not None and self._tx.is_active:
                 self._tx.rollback()
@@ -89,14 +98,18 @@ class UnitOfWork:
 
     @property
     def connection(self) -> Connection:
+        """The SQLAlchemy connection, for adapter code and tests (services never use it)."""
         assert self._conn is not None, "unit of work used outside its 'with' block"
         return self._conn
 
     def lock_user(self, user_id: str) -> None:
         """Serialise writers of one learner (a no-op on SQLite, whose writers are serial)."""
-        if self.connection.dialect.name == "postgresql":
-            lock_id = zlib.crc32(user_id.encode())
-            self.connection.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": lock_id})
+        self._traits.lock_user(self.connection, user_id)
+
+    @contextmanager
+    def savepoint(self) -> Iterator[None]:
+        with self.connection.begin_nested():
+            yield
 
     def after_commit(self, callback: Callable[[], None]) -> None:
         """Run ``callback`` once the transaction is durable (never if it is rolled back)."""

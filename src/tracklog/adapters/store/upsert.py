@@ -1,4 +1,4 @@
-"""Dialect-neutral ``INSERT ... ON CONFLICT`` for SQLite and PostgreSQL."""
+"""``INSERT ... ON CONFLICT`` and plain bulk inserts, with the backend's construct (``traits``)."""
 
 from __future__ import annotations
 
@@ -7,12 +7,14 @@ from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import Connection, Table
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.sql.dml import Insert
+
+from tracklog.adapters.store.traits import StoreTraits
 
 
 def upsert(
     conn: Connection,
+    traits: StoreTraits,
     table: Table,
     rows: Sequence[dict[str, Any]],
     *,
@@ -21,15 +23,14 @@ def upsert(
     """Insert rows; on a primary-key conflict replace the non-key columns (or keep the old row)."""
     if not rows:
         return
-    statement = _statement(conn.dialect.name, table, tuple(rows[0]), update)
+    statement = _statement(traits, table, tuple(rows[0]), update)
     conn.execute(statement, list(rows))
 
 
 @lru_cache(maxsize=256)
-def _statement(dialect_name: str, table: Table, columns: tuple[str, ...], update: bool) -> Insert:
+def _statement(traits: StoreTraits, table: Table, columns: tuple[str, ...], update: bool) -> Insert:
     """Built once per shape: building it (and its cache key) per call cost more than the write."""
-    dialect = sqlite if dialect_name == "sqlite" else postgresql
-    statement = dialect.insert(table)
+    statement = traits.insert(table)
     keys = [c.name for c in table.primary_key.columns]
     if update:
         changed = {c: statement.excluded[c] for c in columns if c not in keys}
@@ -39,33 +40,37 @@ def _statement(dialect_name: str, table: Table, columns: tuple[str, ...], update
     return built
 
 
-def insert_plain(conn: Connection, table: Table, rows: Sequence[dict[str, Any]]) -> None:
-    """``INSERT`` many rows of plain values (no JSON or other converted columns) in one
-    ``executemany``, handing the rows to the driver as they are: SQLAlchemy's per-row parameter
-    processing cost more than the insert itself for the journal and outbox rows of a batch.
-    SQLite only; elsewhere SQLAlchemy's own batching (insertmanyvalues) is kept."""
+def insert_plain(
+    conn: Connection,
+    traits: StoreTraits,
+    table: Table,
+    columns: tuple[str, ...],
+    rows: Sequence[tuple[Any, ...]],
+) -> None:
+    """``INSERT`` rows of plain values (no JSON or other converted columns), given as tuples in
+    ``columns`` order, in one ``executemany``. Where the driver takes them faster than
+    SQLAlchemy's per-row parameter processing (SQLite), they go to it as they are."""
     if not rows:
         return
-    if conn.dialect.name != "sqlite":
-        conn.execute(table.insert(), list(rows))
+    if not traits.plain_executemany:
+        conn.execute(table.insert(), [dict(zip(columns, row, strict=True)) for row in rows])
         return
-    sql, order = _plain_insert(table, tuple(rows[0]), conn)
-    conn.exec_driver_sql(sql, [tuple(row[name] for name in order) for row in rows])
+    conn.exec_driver_sql(_plain_insert(table, columns, conn), list(rows))
 
 
-_PLAIN: dict[tuple[str, tuple[str, ...]], tuple[str, tuple[str, ...]]] = {}
+_PLAIN: dict[tuple[str, tuple[str, ...]], str] = {}
 
 
-def _plain_insert(
-    table: Table, columns: tuple[str, ...], conn: Connection
-) -> tuple[str, tuple[str, ...]]:
+def _plain_insert(table: Table, columns: tuple[str, ...], conn: Connection) -> str:
     key = (table.name, columns)
     if key not in _PLAIN:
         for name in columns:
             if table.c[name].type.bind_processor(conn.dialect) is not None:
                 raise ValueError(f"{table.name}.{name} needs conversion; use conn.execute")
-        compiled = table.insert().compile(dialect=conn.dialect, column_keys=list(columns))
-        _PLAIN[key] = (str(compiled), tuple(compiled.positiontup or ()))
+        quote = conn.dialect.identifier_preparer
+        names = ", ".join(quote.quote(name) for name in columns)
+        marks = ", ".join("?" for _ in columns)  # the raw path is SQLite's (qmark parameters)
+        _PLAIN[key] = f"INSERT INTO {quote.format_table(table)} ({names}) VALUES ({marks})"
     return _PLAIN[key]
 
 

@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import Any, cast
 
 from redis.exceptions import ResponseError
 
-from tracklog.adapters.redis_link.client import Client
+from tracklog.adapters.redis_link.client import Client, unavailable_as_domain_error
+from tracklog.services.ports import StreamMessage
 
 GROUP = "aggregators"
 WORKERS_KEY = "tracklog:{workers}"
@@ -28,12 +28,6 @@ _RELEASE = """
 if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end
 return 0
 """
-
-
-@dataclass(frozen=True, slots=True)
-class Message:
-    id: str
-    seq: int
 
 
 def stream_key(partition: int) -> str:
@@ -54,6 +48,7 @@ class RedisStreams:
         self.partitions = partitions
 
     # publishing ----------------------------------------------------------------------------
+    @unavailable_as_domain_error
     def publish(self, messages: Sequence[tuple[int, int]]) -> None:
         """XADD ``(partition, seq)`` pairs; raises when Redis did not take all of them."""
         pipe = self.client.pipeline(transaction=False)
@@ -62,6 +57,7 @@ class RedisStreams:
         pipe.execute()
 
     # consuming -----------------------------------------------------------------------------
+    @unavailable_as_domain_error
     def ensure_group(self, partition: int) -> None:
         try:
             self.client.xgroup_create(stream_key(partition), GROUP, id="0", mkstream=True)
@@ -69,7 +65,10 @@ class RedisStreams:
             if "BUSYGROUP" not in str(error):
                 raise
 
-    def read(self, partition: int, consumer: str, count: int, *, pending: bool) -> list[Message]:
+    @unavailable_as_domain_error
+    def read(
+        self, partition: int, consumer: str, count: int, *, pending: bool
+    ) -> list[StreamMessage]:
         """Own pending messages (``pending``) or new ones; recreates a group lost by a restart."""
         start = "0" if pending else ">"
         key = stream_key(partition)
@@ -82,9 +81,12 @@ class RedisStreams:
             return []
         entries = cast(list[Any], reply)[0][1] if reply else []
         return [
-            Message(_text(mid), int(_text(fields[b"seq"]))) for mid, fields in entries if fields
+            StreamMessage(_text(mid), int(_text(fields[b"seq"])))
+            for mid, fields in entries
+            if fields
         ]
 
+    @unavailable_as_domain_error
     def adopt(self, partition: int, consumer: str) -> int:
         """Take over every pending message of the group (a dead owner's unfinished work)."""
         self.ensure_group(partition)
@@ -98,6 +100,7 @@ class RedisStreams:
             if start == "0-0":
                 return moved
 
+    @unavailable_as_domain_error
     def ack(self, partition: int, ids: Sequence[str]) -> None:
         if ids:
             key = stream_key(partition)
@@ -106,6 +109,7 @@ class RedisStreams:
             pipe.xdel(key, *ids)
             pipe.execute()
 
+    @unavailable_as_domain_error
     def backlog(self) -> int:
         """Messages not yet acknowledged, over every partition (pending + never delivered)."""
         pipe = self.client.pipeline(transaction=False)
@@ -114,15 +118,19 @@ class RedisStreams:
         return sum(int(n) for n in pipe.execute())
 
     # leases and membership -----------------------------------------------------------------
+    @unavailable_as_domain_error
     def acquire(self, partition: int, owner: str, ttl_ms: int) -> bool:
         return bool(self.client.set(lease_key(partition), owner, nx=True, px=ttl_ms))
 
+    @unavailable_as_domain_error
     def renew(self, partition: int, owner: str, ttl_ms: int) -> bool:
         return bool(cast(Any, self.client).eval(_RENEW, 1, lease_key(partition), owner, ttl_ms))
 
+    @unavailable_as_domain_error
     def release(self, partition: int, owner: str) -> None:
         cast(Any, self.client).eval(_RELEASE, 1, lease_key(partition), owner)
 
+    @unavailable_as_domain_error
     def announce(self, worker: str, ttl_ms: int) -> int:
         """Record this worker as alive; returns how many workers are alive."""
         now = int(time.time() * 1000)
@@ -132,8 +140,13 @@ class RedisStreams:
         pipe.zcard(WORKERS_KEY)
         return int(pipe.execute()[-1])
 
+    @unavailable_as_domain_error
     def leave(self, worker: str) -> None:
         self.client.zrem(WORKERS_KEY, worker)
 
+    @unavailable_as_domain_error
     def ping(self) -> None:
         self.client.ping()
+
+    def close(self) -> None:
+        self.client.close()

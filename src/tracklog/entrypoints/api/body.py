@@ -8,8 +8,8 @@ import orjson
 from pydantic import BaseModel, ValidationError
 from starlette.requests import Request
 
-from tracklog.domain.errors import InvalidInput, MissingInput, TracklogError
-from tracklog.entrypoints.api.envelope import MalformedJson, PayloadTooLarge
+from tracklog.domain.errors import InvalidInput, MissingInput
+from tracklog.entrypoints.api.errors import MalformedJson, PayloadTooLarge, from_pydantic
 
 MAX_BODY_BYTES = 1024 * 1024
 Model = TypeVar("Model", bound=BaseModel)
@@ -41,29 +41,4 @@ def validate(model: type[Model], data: Any, prefix: str = "") -> Model:
     try:
         return model.model_validate(data)
     except ValidationError as error:
-        raise describe(error, prefix) from None
-
-
-def describe(error: ValidationError, prefix: str = "") -> TracklogError:
-    """The first problem, as a domain error naming the field (``events[3].progress``)."""
-    first = error.errors()[0]
-    field = prefix + _path(first.get("loc", ()))
-    kind = first.get("type", "")
-    if kind == "missing":
-        return MissingInput(f"{field} is required", field=field)
-    message = str(first.get("msg", "is invalid")).removeprefix("Value error, ")
-    if kind.endswith("_type") or kind in {"literal_error", "enum"}:
-        return InvalidInput(f"{field} has the wrong type or value: {message}", field=field)
-    return InvalidInput(f"{field}: {message}", field=field)
-
-
-def _path(location: tuple[Any, ...] | Any) -> str:
-    text = ""
-    for part in location:
-        if isinstance(part, int):
-            text += f"[{part}]"
-        elif part in ("function-after", "str", "int", "float", "list", "dict"):
-            continue
-        else:
-            text += ("." if text else "") + str(part)
-    return text or "body"
+        raise from_pydantic(error, prefix) from None

@@ -1,4 +1,4 @@
-"""The Sunbird response envelope, and the one place errors become HTTP responses."""
+"""The Sunbird response envelope (errors become responses in ``errors.py``)."""
 
 from __future__ import annotations
 
@@ -10,17 +10,6 @@ from typing import Any
 
 import orjson
 from starlette.responses import Response
-
-from tracklog.domain.errors import (
-    Conflict,
-    Forbidden,
-    InvalidInput,
-    MissingInput,
-    NotFound,
-    TracklogError,
-    Unauthorized,
-    Unavailable,
-)
 
 _RESPONSE_CODES = {
     400: "CLIENT_ERROR",
@@ -99,34 +88,3 @@ def _body(
         "responseCode": code,
         "result": result,
     }
-
-
-def status_of(error: TracklogError) -> int:
-    if isinstance(error, InvalidInput | MissingInput):
-        return 400
-    if isinstance(error, Unauthorized):
-        return 401
-    if isinstance(error, Forbidden):
-        return 403
-    if isinstance(error, NotFound):
-        return 404
-    if isinstance(error, Conflict):
-        return 409
-    if isinstance(error, PayloadTooLarge):
-        return 413
-    if isinstance(error, Unavailable):
-        return 503
-    return 500
-
-
-def error_response(path: str, error: TracklogError, request_id: str | None) -> JSONResponse:
-    result = {error.field: error.message} if error.field else {}
-    return failure(path, status_of(error), error.code, error.message, request_id, result)
-
-
-class PayloadTooLarge(TracklogError):
-    code = "PAYLOAD_TOO_LARGE"
-
-
-class MalformedJson(InvalidInput):
-    code = "INVALID_JSON"

@@ -6,11 +6,11 @@ import time
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from tracklog.adapters.metrics import Metrics
+from tracklog.adapters.metrics import PrometheusMetrics
 
 
 class TracklogMiddleware:
-    def __init__(self, app: ASGIApp, *, environment: str, metrics: Metrics):
+    def __init__(self, app: ASGIApp, *, environment: str, metrics: PrometheusMetrics):
         self.app = app
         self._env = environment.encode()
         self._metrics = metrics

@@ -2,23 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-from decimal import Decimal
 from typing import Any
 
 from tracklog.domain.model import Attempt, ConsumptionRecord, Provenance, RecordKey, Summary
+from tracklog.entrypoints.shapes import iso, number
+from tracklog.services.pipeline_status import PipelineReport
 from tracklog.services.reads import AssessmentRow, ViewRow
-
-
-def iso(ms: int | None) -> str | None:
-    if ms is None:
-        return None
-    moment = datetime.fromtimestamp(ms / 1000, tz=UTC)
-    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{ms % 1000:03d}Z"
-
-
-def number(value: Decimal) -> int | float:
-    return int(value) if value == value.to_integral_value() else float(value)
 
 
 def key(k: RecordKey) -> dict[str, str]:
@@ -118,3 +107,24 @@ SUMMARY_CSV_COLUMNS = (
     "contentStatus",
     "assessmentStatus",
 )
+
+
+def pipeline(report: PipelineReport) -> dict[str, Any]:
+    status, outcomes = report.status, report.outcomes
+    return {
+        "backlog": status.backlog,
+        "lagSeconds": status.lag_seconds,
+        "eventsPerSecond": report.events_per_second,
+        "applied": outcomes.get("applied", 0),
+        "duplicatesDropped": outcomes.get("duplicate", 0),
+        "rejected": outcomes.get("rejected", 0),
+        "conflicts": outcomes.get("conflict", 0),
+        "deadLettered": status.dead_letters,
+        "moduleTypes": {
+            "lastMinute": report.module_types_last_minute,
+            "last24h": report.module_types_last_day,
+        },
+        "lastReconciliation": None,
+        "countersSince": "process start (per API process)",
+        "streamBacklog": status.stream_backlog,
+    }

@@ -12,13 +12,14 @@ from tracklog.domain.access import Action, acting_user
 from tracklog.domain.model import ConsumptionRecord, Provenance, ProvenanceKind, RequestedKey
 from tracklog.entrypoints.api import present
 from tracklog.entrypoints.api.routing import deps, principal, read, reply
-from tracklog.services import explain as explaining
+from tracklog.entrypoints.shapes import iso
+from tracklog.services import explain
 
 router = APIRouter(tags=["tracking"])
 
 
 @router.get("/v1/explain")
-async def explain(
+async def explain_status(
     request: Request,
     content_id: str = Query(..., alias="contentId", min_length=1, max_length=256),
     user_id: str | None = Query(None, alias="userId", min_length=1, max_length=256),
@@ -29,11 +30,11 @@ async def explain(
     the journalled events that made it, and the copy rule or move it came through."""
     user = acting_user(principal(request), user_id, Action.READ)
     requested = RequestedKey(content_id, collection_id, context_id)
-    result = await read(request, explaining.explain, deps(request), user, requested)
+    result = await read(request, explain.explain, deps(request), user, requested)
     return reply(request, _present(user, result))
 
 
-def _present(user: str, e: explaining.Explanation) -> dict[str, Any]:
+def _present(user: str, e: explain.Explanation) -> dict[str, Any]:
     record = e.record
     provenance = record.provenance if record else None
     kind = provenance.kind if provenance else None
@@ -57,8 +58,8 @@ def _present(user: str, e: explaining.Explanation) -> dict[str, Any]:
             {
                 "eventId": ev.event_id,
                 "type": ev.type,
-                "eventTs": present.iso(ev.event_ts),
-                "ingestedAt": present.iso(ev.ingested_ts),
+                "eventTs": iso(ev.event_ts),
+                "ingestedAt": iso(ev.ingested_ts),
                 "source": ev.source,
                 "storedAt": present.key(ev.key),
             }
@@ -73,10 +74,10 @@ def _record(record: ConsumptionRecord) -> dict[str, Any]:
         "progress": record.progress,
         "viewCount": record.view_count,
         "completedCount": record.completed_count,
-        "firstAccessTime": present.iso(record.first_access_ts),
-        "lastAccessTime": present.iso(record.last_access_ts),
-        "firstCompletedTime": present.iso(record.first_completed_ts),
-        "lastCompletedTime": present.iso(record.last_completed_ts),
+        "firstAccessTime": iso(record.first_access_ts),
+        "lastAccessTime": iso(record.last_access_ts),
+        "firstCompletedTime": iso(record.first_completed_ts),
+        "lastCompletedTime": iso(record.last_completed_ts),
     }
 
 
@@ -86,15 +87,15 @@ def _origin(p: Provenance | None) -> dict[str, Any] | None:
     return {
         "rule": p.rule,
         "source": present.key(p.source_key) if p.source_key else None,
-        "at": present.iso(p.at),
+        "at": iso(p.at),
     }
 
 
-def _enrolment(e: explaining.Explanation) -> dict[str, Any] | None:
+def _enrolment(e: explain.Explanation) -> dict[str, Any] | None:
     if e.enrolment is None:
         return None
     return {
-        "enrolledDate": present.iso(e.enrolment.enrolled_ts),
+        "enrolledDate": iso(e.enrolment.enrolled_ts),
         "active": e.enrolment.active,
         "movedTo": e.enrolment.moved_to,
     }

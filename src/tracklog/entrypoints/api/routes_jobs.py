@@ -7,8 +7,8 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from tracklog.domain.access import Action, require
-from tracklog.entrypoints.api.present_jobs import job_json
 from tracklog.entrypoints.api.routing import call, deps, principal, reply
+from tracklog.entrypoints.shapes import job_json
 from tracklog.services.jobs import control
 
 router = APIRouter(tags=["operations"])

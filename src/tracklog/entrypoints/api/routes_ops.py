@@ -8,8 +8,9 @@ from starlette.responses import Response
 
 from tracklog.domain.access import Action, require
 from tracklog.domain.errors import Unavailable
-from tracklog.entrypoints.api.routing import call, deps, principal, reply
-from tracklog.services import pipeline
+from tracklog.entrypoints.api import present
+from tracklog.entrypoints.api.routing import call, deps, principal, reply, state
+from tracklog.services.pipeline_status import pipeline_report
 
 router = APIRouter(tags=["operations"])
 
@@ -25,7 +26,7 @@ async def readyz(request: Request) -> Response:
     """The store, cache and event stream are reachable."""
     d = deps(request)
     checks: dict[str, str] = {}
-    stream = d.streams.ping if d.streams is not None else d.store.ping  # embedded: the outbox
+    stream = d.stream.ping if d.stream is not None else d.store.ping  # embedded: the outbox
     for name, probe in (("store", d.store.ping), ("cache", d.cache.ping), ("stream", stream)):
         try:
             await call(probe)
@@ -40,7 +41,7 @@ async def readyz(request: Request) -> Response:
 @router.get("/metrics")
 async def metrics(request: Request) -> Response:
     """Prometheus text format."""
-    payload = await call(deps(request).metrics.exposition)
+    payload = await call(state(request).metrics.exposition)
     return Response(payload, media_type="text/plain; version=0.0.4; charset=utf-8")
 
 
@@ -48,5 +49,5 @@ async def metrics(request: Request) -> Response:
 async def ops_pipeline(request: Request) -> Response:
     """Backlog, lag, dead letters and per module type volume of the aggregation pipeline."""
     require(principal(request), Action.OPERATE)
-    report = await call(pipeline.pipeline_report, deps(request))
-    return reply(request, report)
+    report = await call(pipeline_report, deps(request))
+    return reply(request, present.pipeline(report))

@@ -12,8 +12,9 @@ from starlette.responses import Response
 from tracklog.domain.access import Action, acting_user, require
 from tracklog.domain.errors import InvalidInput, MissingInput, NotFound
 from tracklog.domain.model import Collection, Context
-from tracklog.entrypoints.api import present, schemas
+from tracklog.entrypoints.api import schemas
 from tracklog.entrypoints.api.routing import body, body_schema, call, deps, principal, reply
+from tracklog.entrypoints.shapes import iso
 from tracklog.services import registry
 from tracklog.services.commands import Enrol, PutCollection, PutContext
 
@@ -92,7 +93,7 @@ async def enrol(request: Request) -> Response:
             "userId": key.user_id,
             "collectionId": key.collection_id,
             "contextId": key.context_id,
-            "enrolledDate": present.iso(enrolment.enrolled_ts),
+            "enrolledDate": iso(enrolment.enrolled_ts),
         },
     )
 
@@ -174,6 +175,6 @@ def _context(c: Context) -> dict[str, Any]:
         "contextId": c.context_id,
         "type": c.type.value,
         "collectionIds": list(c.collection_ids),
-        "startDate": present.iso(c.start_ts),
-        "endDate": present.iso(c.end_ts),
+        "startDate": iso(c.start_ts),
+        "endDate": iso(c.end_ts),
     }

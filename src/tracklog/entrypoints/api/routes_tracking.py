@@ -11,11 +11,11 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from tracklog.domain.access import Action, acting_user
-from tracklog.domain.errors import InvalidInput, TracklogError
+from tracklog.domain.errors import InvalidInput
 from tracklog.domain.ingest import TrackEvent
 from tracklog.domain.model import EventType, Question, Source
 from tracklog.entrypoints.api import present, schemas
-from tracklog.entrypoints.api.body import describe
+from tracklog.entrypoints.api.errors import event_error, from_pydantic
 from tracklog.entrypoints.api.routing import (
     body,
     body_schema,
@@ -25,8 +25,9 @@ from tracklog.entrypoints.api.routing import (
     read,
     reply,
 )
-from tracklog.services import reads, tracking
-from tracklog.services.commands import ReadViews, RecordEvents
+from tracklog.entrypoints.shapes import number
+from tracklog.services import ingest, reads
+from tracklog.services.commands import InvalidEvent, ReadViews, RecordEvents
 
 router = APIRouter(tags=["tracking"])
 
@@ -49,7 +50,7 @@ async def _single(request: Request, type_: EventType, model: type[schemas.ViewRe
     req = await body(request, model)
     user = acting_user(who, req.user_id, Action.WRITE)
     command = RecordEvents(user, (_view_event(type_, req),), Source.API)
-    result = (await call(tracking.record_events, deps(request), command))[0]
+    result = (await call(ingest.record_events, deps(request), command))[0]
     if result.error is not None:
         raise result.error
     assert result.key is not None
@@ -61,7 +62,7 @@ async def _single(request: Request, type_: EventType, model: type[schemas.ViewRe
             "key": present.key(result.key),
             "status": int(result.status),
             "eventId": result.event_id,
-            "outcome": result.outcome,
+            "outcome": result.outcome.value,
         },
     )
 
@@ -90,37 +91,23 @@ async def view_sync(request: Request) -> Response:
     who = principal(request)
     req = await body(request, schemas.SyncRequest)
     user = acting_user(who, req.user_id, Action.WRITE)
-    limit = deps(request).settings.max_sync_events
-    outcomes: list[dict[str, Any] | None] = [None] * len(req.events)
-    accepted: list[tuple[int, TrackEvent]] = []
-    for index, raw in enumerate(req.events):
-        if index >= limit:
-            error = InvalidInput(
-                f"a sync batch takes at most {limit} events; send this one again in another batch",
-                field=f"events[{index}]",
-                code="BATCH_LIMIT_EXCEEDED",
-            )
-            outcomes[index] = _rejected(raw, index, error)
-            continue
-        try:
-            accepted.append((index, _sync_event(raw, index)))
-        except TracklogError as error:
-            outcomes[index] = _rejected(raw, index, error)
-    command = RecordEvents(user, tuple(e for _, e in accepted), Source.SYNC)
-    results = await call(tracking.record_events, deps(request), command) if accepted else []
-    for (index, _), result in zip(accepted, results, strict=True):
-        outcomes[index] = _outcome(result, index)
-    return reply(request, {"results": outcomes})
+    events = tuple(_sync_event(raw, index) for index, raw in enumerate(req.events))
+    command = RecordEvents(user, events, Source.SYNC)
+    results = await call(ingest.record_events, deps(request), command) if events else []
+    return reply(request, {"results": [_outcome(r, i) for i, r in enumerate(results)]})
 
 
-def _sync_event(raw: Any, index: int) -> TrackEvent:
-    prefix = f"events[{index}]."
+def _sync_event(raw: Any, index: int) -> TrackEvent | InvalidEvent:
+    """One event of a batch as a command, or the reason it cannot be one (rejected alone)."""
+    raw_id = raw.get("eventId") if isinstance(raw, dict) else None
+    event_id = raw_id if isinstance(raw_id, str) else None
     if not isinstance(raw, dict):
-        raise InvalidInput(f"events[{index}] must be an object", field=f"events[{index}]")
+        error = InvalidInput(f"events[{index}] must be an object", field=f"events[{index}]")
+        return InvalidEvent(error, event_id)
     try:
         event = schemas.SyncEvent.model_validate(raw)
     except ValidationError as error:
-        raise describe(error, prefix) from None
+        return InvalidEvent(from_pydantic(error, f"events[{index}]."), event_id)
     return TrackEvent(
         type=EventType(event.type),
         content_id=event.content_id,
@@ -135,27 +122,15 @@ def _sync_event(raw: Any, index: int) -> TrackEvent:
     )
 
 
-def _rejected(raw: Any, index: int, error: TracklogError) -> dict[str, Any]:
-    event_id = raw.get("eventId") if isinstance(raw, dict) else None
-    return {
+def _outcome(result: ingest.EventResult, index: int) -> dict[str, Any]:
+    outcome: dict[str, Any] = {
         "index": index,
-        "eventId": event_id if isinstance(event_id, str) else None,
-        "outcome": "rejected",
-        "error": {"code": error.code, "field": error.field, "message": error.message},
+        "eventId": result.event_id,
+        "outcome": result.outcome.value,
     }
-
-
-def _outcome(result: tracking.EventResult, index: int) -> dict[str, Any]:
     if result.error is not None:
-        error = result.error
-        field = f"events[{index}].{error.field}" if error.field else f"events[{index}]"
-        return {
-            "index": index,
-            "eventId": result.event_id,
-            "outcome": "rejected",
-            "error": {"code": error.code, "field": field, "message": error.message},
-        }
-    return {"index": index, "eventId": result.event_id, "outcome": result.outcome}
+        outcome["error"] = event_error(index, result.error)
+    return outcome
 
 
 def _question(q: schemas.QuestionIn) -> Question:
@@ -205,7 +180,7 @@ async def assessment_submit(request: Request) -> Response:
         ts_field="assessmentTs",
     )
     command = RecordEvents(user, (event,), Source.API)
-    result = (await call(tracking.record_events, deps(request), command))[0]
+    result = (await call(ingest.record_events, deps(request), command))[0]
     if result.error is not None:
         raise result.error
     assert result.attempt is not None
@@ -214,9 +189,9 @@ async def assessment_submit(request: Request) -> Response:
         {
             req.content_id: "SUCCESS",
             "attemptId": req.attempt_id,
-            "totalScore": present.number(result.attempt.total_score),
-            "totalMaxScore": present.number(result.attempt.total_max_score),
-            "outcome": result.outcome,
+            "totalScore": number(result.attempt.total_score),
+            "totalMaxScore": number(result.attempt.total_max_score),
+            "outcome": result.outcome.value,
         },
     )
 

@@ -1,23 +1,31 @@
-"""Shared CLI plumbing: settings, the environment banner, errors as exit codes."""
+"""Shared CLI plumbing: settings, the environment banner, opening an instance, errors as exit codes.
+
+Heavy modules (the app, SQLAlchemy, the services) are imported inside functions so that
+``tracklog --help`` and every ``--help`` answer at once.
+"""
 
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable
-from typing import NoReturn, TypeVar
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Literal, NoReturn, TypeVar
 
 from rich.console import Console
 
-from tracklog.bootstrap import StartupRefused, Tracklog, bootstrap, startup_warnings
 from tracklog.settings import Environment, Settings, SettingsError, load_settings
+
+if TYPE_CHECKING:
+    from tracklog.bootstrap import Tracklog
 
 console = Console(stderr=True)
 out = Console()
 T = TypeVar("T")
+Need = Literal["service", "ready", "any-mode", "nothing"]
 
 
 def fail(message: str, code: int = 2) -> NoReturn:
-    console.print(f"[bold red]error:[/] {message}")
+    console.print(f"[bold red]error:[/] {message}", highlight=False)
     raise SystemExit(code)
 
 
@@ -30,6 +38,8 @@ def settings() -> Settings:
 
 def banner(current: Settings) -> None:
     """Every command says first which environment it acts on; production in red."""
+    from tracklog.bootstrap import startup_warnings
+
     env = current.environment
     style = {"production": "bold white on red", "staging": "bold black on yellow"}.get(
         env.value, "bold green"
@@ -39,15 +49,49 @@ def banner(current: Settings) -> None:
         console.print(f"[yellow]warning:[/] {warning}")
 
 
-def instance(current: Settings, migrate: str = "if-empty") -> Tracklog:
-    return guarded(lambda: bootstrap(current, migrate=migrate))
+@contextmanager
+def open_instance(current: Settings | None = None, need: Need = "ready") -> Iterator[Tracklog]:
+    """Banner, wiring, the instance check the command needs, and closing on the way out.
+
+    ``service``: create and stamp an empty database, refuse a stamped mismatch (serve, worker,
+    demo, migrate). ``ready``: the database exists with this release's schema and mode.
+    ``any-mode``: as ready, whatever mode it is stamped with (``mode show|adopt``).
+    ``nothing``: no check (``db upgrade`` makes its own).
+    """
+    from tracklog.bootstrap import bootstrap
+    from tracklog.domain.errors import TracklogError
+    from tracklog.services import instance
+
+    current = current or settings()
+    banner(current)
+    tracklog = guarded(lambda: bootstrap(current))
+    try:
+        if need == "service":
+            guarded(lambda: instance.open_for_service(tracklog.deps, tracklog.schema))
+        elif need in ("ready", "any-mode"):
+            check = need == "ready"
+            guarded(
+                lambda: instance.require_ready(tracklog.deps, tracklog.schema, check_mode=check)
+            )
+        yield tracklog
+    except TracklogError as error:  # a domain error ends the command with its message
+        fail(error.message)
+    finally:
+        tracklog.close()
 
 
 def guarded(action: Callable[[], T]) -> T:
+    """Refusals and unreachable stores end the command with one sentence, not a traceback."""
+    from tracklog.adapters.store.engine import UnsupportedDatabase
+    from tracklog.domain.errors import Unavailable
+    from tracklog.services.instance import InstanceRefused
+
     try:
         return action()
-    except (StartupRefused, SettingsError) as error:
-        fail(str(error))
+    except (InstanceRefused, SettingsError, UnsupportedDatabase) as error:
+        fail(f"{error}")
+    except Unavailable as error:
+        fail(error.message)
 
 
 def is_production(current: Settings) -> bool:

@@ -5,19 +5,16 @@ from __future__ import annotations
 import random
 from dataclasses import replace
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 
-from tracklog.adapters.tokens import TokenCodec
-from tracklog.domain.access import Role
 from tracklog.domain.ingest import TrackEvent
 from tracklog.domain.model import EventType, Question, Source
-from tracklog.entrypoints.cli.console import banner, console, instance, out, settings
-from tracklog.entrypoints.cli.serve import run
-from tracklog.services import registry, tracking
-from tracklog.services.commands import Enrol, PutCollection, PutContext, RecordEvents
-from tracklog.services.deps import Deps
+from tracklog.entrypoints.cli.console import console, open_instance, out, settings
+
+if TYPE_CHECKING:
+    from tracklog.services.deps import Deps
 
 DAY_MS = 86_400_000
 COLLECTIONS = {
@@ -28,28 +25,42 @@ COLLECTIONS = {
 MODULE_TYPES = {"py-quiz": "QuestionSet", "py-welcome": "QuickUpdate"}
 
 
+app = typer.Typer(
+    help="Demo data: load and serve a realistic data set, or write a legacy export.",
+    invoke_without_command=True,
+)
+
+
+@app.callback()
 def demo(
-    host: str | None = typer.Option(None, help="Interface to bind."),
-    port: int | None = typer.Option(None, help="Port."),
-    learners: int = typer.Option(25, help="How many demo learners to create."),
+    ctx: typer.Context,
+    host: str | None = typer.Option(
+        None, "--host", help="Interface to bind.", show_default="TRACKLOG_HOST"
+    ),
+    port: int | None = typer.Option(None, "--port", help="Port.", show_default="TRACKLOG_PORT"),
+    learners: int = typer.Option(25, "--learners", min=1, help="How many demo learners."),
     load_only: bool = typer.Option(False, "--load-only", help="Load the data, do not serve."),
 ) -> None:
     """Load collections, contexts, learners and a stream of events; then serve them."""
+    if ctx.invoked_subcommand is not None:
+        return
+    from tracklog.adapters.tokens import TokenCodec
+    from tracklog.domain.access import Role
+    from tracklog.entrypoints.cli.serve import run
+    from tracklog.services import registry
+
     current = settings()
-    banner(current)
-    tracklog = instance(current)
-    deps = tracklog.deps
-    if registry.get_collection(deps, "intro-python") is None:
-        events = load(deps, learners, random.Random(7))
-        if tracklog.worker:
+    with open_instance(current, need="service") as tracklog:
+        deps = tracklog.deps
+        if registry.get_collection(deps, "intro-python") is None:
+            events = load(deps, learners, random.Random(7))
             tracklog.worker.drain()
-        console.print(
-            f"loaded {len(COLLECTIONS)} collections, 3 contexts, {learners} learners, "
-            f"{events} events"
-        )
-    else:
-        console.print("demo data already present; serving it as it is")
-    tracklog.close()
+            console.print(
+                f"loaded {len(COLLECTIONS)} collections, 3 contexts, {learners} learners, "
+                f"{events} events"
+            )
+        else:
+            console.print("demo data already present; serving it as it is")
     codec = TokenCodec(current)
     bind = f"http://{host or current.host}:{port or current.port}"
     learner_token = codec.mint("learner-01", [Role.LEARNER], 8 * 3600)
@@ -68,6 +79,9 @@ def demo(
 
 
 def load(deps: Deps, learners: int, rng: random.Random) -> int:
+    from tracklog.services import registry
+    from tracklog.services.commands import PutCollection, PutContext
+
     now = deps.clock.now_ms()
     for collection_id, leaves in COLLECTIONS.items():
         modules = {leaf: MODULE_TYPES.get(leaf, "Resource") for leaf in leaves}
@@ -102,6 +116,9 @@ def load(deps: Deps, learners: int, rng: random.Random) -> int:
 
 
 def _learner(deps: Deps, user: str, rng: random.Random, now: int) -> int:
+    from tracklog.services import ingest, registry
+    from tracklog.services.commands import Enrol, RecordEvents
+
     plan = [("intro-python", "batch-1"), ("class-1-maths", rng.choice(["batch-1", "batch-2"]))]
     events: list[TrackEvent] = []
     for collection_id, context_id in plan:
@@ -110,7 +127,7 @@ def _learner(deps: Deps, user: str, rng: random.Random, now: int) -> int:
         for leaf in COLLECTIONS[collection_id][: rng.randint(0, len(COLLECTIONS[collection_id]))]:
             ts += rng.randint(10, 600) * 60_000
             events.extend(_consume(user, collection_id, context_id, leaf, ts, rng))
-    results = tracking.record_events(deps, RecordEvents(user, tuple(events), Source.SYNC))
+    results = ingest.record_events(deps, RecordEvents(user, tuple(events), Source.SYNC))
     return len(results)
 
 

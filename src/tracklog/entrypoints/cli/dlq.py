@@ -3,22 +3,24 @@
 from __future__ import annotations
 
 import typer
-from rich.table import Table
 
-from tracklog.entrypoints.api.present import iso
-from tracklog.entrypoints.cli.console import banner, console, instance, out, settings
-from tracklog.services import pipeline
+from tracklog.entrypoints.cli.console import console, open_instance, out
 
 app = typer.Typer(help="Dead letters: aggregation work that kept failing.", no_args_is_help=True)
 
 
 @app.command("list")
-def list_letters(limit: int = typer.Option(100, help="Show at most this many.")) -> None:
+def list_letters(
+    limit: int = typer.Option(100, "--limit", min=1, help="Show at most this many."),
+) -> None:
     """List dead letters with their error."""
-    current = settings()
-    banner(current)
-    tracklog = instance(current)
-    letters = pipeline.list_dead_letters(tracklog.deps, limit)
+    from rich.table import Table
+
+    from tracklog.entrypoints.shapes import iso
+    from tracklog.services.dead_letters import list_dead_letters
+
+    with open_instance() as tracklog:
+        letters = list_dead_letters(tracklog.deps, limit)
     table = Table("id", "user", "collection", "context", "content", "tries", "failed", "error")
     for d in letters:
         table.add_row(
@@ -33,19 +35,17 @@ def list_letters(limit: int = typer.Option(100, help="Show at most this many."))
         )
     out.print(table)
     console.print(f"{len(letters)} dead letter(s)")
-    tracklog.close()
 
 
 @app.command("replay")
 def replay(ids: list[int] = typer.Argument(None, help="Ids to replay (default: all).")) -> None:
     """Send dead letters back through the pipeline (after fixing their cause)."""
-    current = settings()
-    banner(current)
-    tracklog = instance(current)
-    count = pipeline.replay_dead_letters(tracklog.deps, ids or None)
-    if current.runs_embedded_worker and tracklog.worker is not None:
-        drained = tracklog.worker.drain()
-        console.print(f"replayed {count} dead letter(s); {drained} trigger(s) processed")
-    else:  # server mode: the running `tracklog worker` processes pick them up
-        console.print(f"replayed {count} dead letter(s); the workers will process them")
-    tracklog.close()
+    from tracklog.services.dead_letters import replay_dead_letters
+
+    with open_instance() as tracklog:
+        count = replay_dead_letters(tracklog.deps, ids or None)
+        if tracklog.deps.settings.runs_embedded_worker:
+            drained = tracklog.worker.drain()
+            console.print(f"replayed {count} dead letter(s); {drained} trigger(s) processed")
+        else:  # server mode: the running `tracklog worker` processes pick them up
+            console.print(f"replayed {count} dead letter(s); the workers will process them")

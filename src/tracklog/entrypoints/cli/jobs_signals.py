@@ -8,7 +8,7 @@ from types import FrameType
 from typing import Any
 
 from tracklog.entrypoints.cli.console import console
-from tracklog.services.jobs import runner
+from tracklog.services.jobs.model import Hooks
 from tracklog.settings import TestHooks
 
 
@@ -26,7 +26,7 @@ class CtrlC:
         console.print("[yellow]stopping after the current batch[/] (Ctrl-C again: stop now)")
 
 
-def runner_hooks(test: TestHooks) -> runner.Hooks:
+def runner_hooks(test: TestHooks) -> Hooks:
     stop = CtrlC()
 
     def kill_if(wanted: int | None) -> Any:
@@ -36,7 +36,7 @@ def runner_hooks(test: TestHooks) -> runner.Hooks:
 
         return hook
 
-    return runner.Hooks(
+    return Hooks(
         stop_requested=lambda: stop.requested,
         before_commit=kill_if(test.kill_before_commit),
         after_batch=kill_if(test.kill_after_batch),

@@ -19,11 +19,10 @@ from rich.progress import (
 )
 from rich.table import Table
 
-from tracklog.adapters.store.jobs_repo import JobRow
-from tracklog.entrypoints.api.present import iso
-from tracklog.entrypoints.api.present_jobs import job_json
+from tracklog.domain.jobs import Job, JobState
 from tracklog.entrypoints.cli.console import console, out
-from tracklog.services.jobs.model import JobState, Plan
+from tracklog.entrypoints.shapes import iso, job_json
+from tracklog.services.jobs.model import Plan
 from tracklog.services.jobs.rollback import RollbackReport
 
 
@@ -45,7 +44,7 @@ def show_plan(plan: Plan) -> None:
     )
 
 
-def show_jobs(jobs: list[JobRow], dead: set[int] | None = None) -> None:
+def show_jobs(jobs: list[Job], dead: set[int] | None = None) -> None:
     """``dead``: jobs left active by a process that is gone (crashed: resume or roll back)."""
     table = Table(
         "id", "kind", "args", "state", "started by", "host", "created", "progress", "outcome"
@@ -66,7 +65,7 @@ def show_jobs(jobs: list[JobRow], dead: set[int] | None = None) -> None:
     wide.print(table)
 
 
-def show_job(job: JobRow) -> None:
+def show_job(job: Job) -> None:
     for name, value in job_json(job).items():
         out.print(f"{name:>15}: {value}", soft_wrap=True, markup=False, highlight=False)
 
@@ -96,7 +95,7 @@ class RateMeter:
         self._start = time.monotonic()
         self._first: int | None = None
 
-    def measure(self, job: JobRow) -> tuple[float, float | None]:
+    def measure(self, job: Job) -> tuple[float, float | None]:
         done, total = counts(job)
         if self._first is None:
             self._first, self._start = done, time.monotonic()
@@ -106,7 +105,7 @@ class RateMeter:
         return rate, (left / rate if rate > 0 else None)
 
 
-def counts(job: JobRow) -> tuple[int, int]:
+def counts(job: Job) -> tuple[int, int]:
     """Progress as (done, total): units walked, or, while rolling back, rows put back."""
     if job.state == JobState.ROLLING_BACK and job.rollback:
         return int(job.rollback["restored"]) + int(job.rollback["conflicts"]), job.rows_changed
@@ -119,7 +118,7 @@ class JsonLines:
     def __init__(self) -> None:
         self._meter = RateMeter()
 
-    def progress(self, job: JobRow, paused: str | None = None) -> None:
+    def progress(self, job: Job, paused: str | None = None) -> None:
         rate, eta = self._meter.measure(job)
         done, total = counts(job)
         line = {
@@ -144,7 +143,7 @@ class JsonLines:
 class RichBar:
     """A progress bar with rate and ETA, on stderr (the terminal), under the banner."""
 
-    def __init__(self, job: JobRow) -> None:
+    def __init__(self, job: Job) -> None:
         self._meter = RateMeter()
         self._bar = Progress(
             TextColumn("[bold]job {task.fields[job]}[/] {task.description}"),
@@ -161,7 +160,7 @@ class RichBar:
         )
         self._bar.start()
 
-    def progress(self, job: JobRow, paused: str | None = None) -> None:
+    def progress(self, job: Job, paused: str | None = None) -> None:
         rate, _ = self._meter.measure(job)
         done, total = counts(job)
         description = f"{job.kind} [yellow]paused: {paused}[/]" if paused else job.kind
@@ -179,5 +178,5 @@ class RichBar:
         self._bar.stop()
 
 
-def observer_for(job: JobRow) -> JsonLines | RichBar:
+def observer_for(job: Job) -> JsonLines | RichBar:
     return RichBar(job) if console.is_terminal and sys.stdout.isatty() else JsonLines()

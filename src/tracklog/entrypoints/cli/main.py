@@ -15,7 +15,7 @@ app = typer.Typer(
 )
 app.command("serve")(serve.serve)
 app.command("worker")(worker.worker)
-app.command("demo")(demo.demo)
+app.add_typer(demo.app, name="demo")
 app.add_typer(db.app, name="db")
 app.add_typer(token.app, name="token")
 app.add_typer(dlq.app, name="dlq")

@@ -4,10 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from tracklog.bootstrap import bootstrap
-from tracklog.domain.errors import TracklogError
-from tracklog.entrypoints.cli.console import banner, console, fail, guarded, settings
-from tracklog.services import instance_mode
+from tracklog.entrypoints.cli.console import console, fail, open_instance, settings
 
 app = typer.Typer(help="The instance's context mode (docs/modes.md).", no_args_is_help=True)
 
@@ -15,13 +12,12 @@ app = typer.Typer(help="The instance's context mode (docs/modes.md).", no_args_i
 @app.command("show")
 def show() -> None:
     """Show the mode the database was written in and the configured TRACKLOG_MODE."""
-    current = settings()
-    banner(current)
-    tracklog = guarded(lambda: bootstrap(current, check_mode=False))
-    stamp = instance_mode.current(tracklog.deps)
+    from tracklog.services import instance_mode
+
+    with open_instance(need="any-mode") as tracklog:
+        stamp = instance_mode.current(tracklog.deps)
     stamped = stamp.stamped.value if stamp.stamped else "none yet"
     console.print(f"database mode: {stamped} · TRACKLOG_MODE: {stamp.configured.value}")
-    tracklog.close()
 
 
 @app.command("adopt")
@@ -29,16 +25,12 @@ def adopt(
     yes: bool = typer.Option(False, "--yes", help="Do not ask for confirmation."),
 ) -> None:
     """Stamp the database with TRACKLOG_MODE (only between strict, copy and move)."""
+    from tracklog.services import instance_mode
+
     current = settings()
-    banner(current)
     if not yes and not typer.confirm(f"Switch this database to mode {current.mode.value}?"):
         fail("nothing changed", code=1)
-    tracklog = guarded(lambda: bootstrap(current, check_mode=False))
-    try:
+    with open_instance(current, need="any-mode") as tracklog:
         stamp = instance_mode.adopt(tracklog.deps, actor="cli")
-    except TracklogError as error:
-        tracklog.close()
-        fail(error.message)
     before = stamp.stamped.value if stamp.stamped else "none"
     console.print(f"database mode: {before} -> {stamp.configured.value}")
-    tracklog.close()

@@ -1,39 +1,62 @@
-"""``tracklog serve``: the HTTP API with the embedded worker."""
+"""``tracklog serve``: the HTTP API (with the embedded worker in embedded mode)."""
 
 from __future__ import annotations
 
-import typer
-import uvicorn
+import socket
 
-from tracklog.entrypoints.api.app import create_app
-from tracklog.entrypoints.cli.console import banner, console, fail, instance, settings
+import typer
+
+from tracklog.entrypoints.cli.console import console, fail, open_instance, settings
 from tracklog.settings import Settings
 
 
 def serve(
-    host: str | None = typer.Option(None, help="Interface to bind (default TRACKLOG_HOST)."),
-    port: int | None = typer.Option(None, help="Port (default TRACKLOG_PORT)."),
+    host: str | None = typer.Option(
+        None, "--host", help="Interface to bind.", show_default="TRACKLOG_HOST"
+    ),
+    port: int | None = typer.Option(
+        None, "--port", help="Port to listen on.", show_default="TRACKLOG_PORT"
+    ),
     no_auth: bool = typer.Option(
         False, "--no-auth", help="Development only: accept requests without a token."
     ),
 ) -> None:
     """Serve the API. Embedded mode runs the aggregation worker in this process; server mode
     (TRACKLOG_REDIS_URL set) leaves it to `tracklog worker` unless TRACKLOG_EMBEDDED_WORKER=true."""
-    current = settings()
-    banner(current)
-    run(current, host=host, port=port, no_auth=no_auth)
+    run(settings(), host=host, port=port, no_auth=no_auth)
 
 
 def run(current: Settings, *, host: str | None, port: int | None, no_auth: bool) -> None:
+    import uvicorn
+
+    from tracklog.entrypoints.api.app import create_app
+
     if no_auth and current.is_production:
         fail("--no-auth is refused when TRACKLOG_ENVIRONMENT=production")
     if current.uses_placeholder_secret:
         console.print("[yellow]warning:[/] TRACKLOG_AUTH_JWT_SECRET is the development placeholder")
-    tracklog = instance(current)
-    app = create_app(tracklog, auth=not no_auth)
-    bind_host = host or current.host
-    bind_port = port or current.port
-    console.print(f"serving on http://{bind_host}:{bind_port} (docs at /docs)")
-    if current.server_mode and not current.runs_embedded_worker:
-        console.print("server mode: summaries are aggregated by `tracklog worker` processes")
-    uvicorn.run(app, host=bind_host, port=bind_port, log_level="warning", access_log=False)
+    with open_instance(current, need="service") as tracklog:
+        app = create_app(tracklog, auth=not no_auth, manage_lifecycle=False)
+        bind_host, bind_port = host or current.host, port or current.port
+        if current.server_mode and not current.runs_embedded_worker:
+            console.print("server mode: summaries are aggregated by `tracklog worker` processes")
+        listening = bind(bind_host, bind_port)
+        config = uvicorn.Config(app, log_level="warning", access_log=False)
+        tracklog.start()
+        console.print(f"serving on http://{bind_host}:{bind_port} (docs at /docs)")
+        uvicorn.Server(config).run(sockets=[listening])
+
+
+def bind(host: str, port: int) -> socket.socket:
+    """The listening socket, bound before anything says "serving"; a busy port is one line."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    listening = socket.socket(family, socket.SOCK_STREAM)
+    listening.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        listening.bind((host, port))
+    except OSError as error:
+        listening.close()
+        fail(f"cannot listen on {host}:{port}: {error.strerror} (TRACKLOG_HOST/TRACKLOG_PORT)")
+    listening.listen(2048)
+    listening.set_inheritable(True)
+    return listening

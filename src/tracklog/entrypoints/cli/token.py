@@ -6,7 +6,6 @@ import re
 
 import typer
 
-from tracklog.adapters.tokens import TokenCodec
 from tracklog.domain.access import Role
 from tracklog.entrypoints.cli.console import banner, fail, out, settings
 
@@ -21,6 +20,8 @@ def create(
     ttl: str = typer.Option("1h", "--ttl", help="Lifetime: 30m, 1h, 7d..."),
 ) -> None:
     """Print a signed token (HS256, TRACKLOG_AUTH_JWT_SECRET)."""
+    from tracklog.adapters.tokens import TokenCodec
+
     current = settings()
     banner(current)
     out.print(TokenCodec(current).mint(sub, role, parse_duration(ttl)), soft_wrap=True)
@@ -31,4 +32,6 @@ def parse_duration(text: str) -> int:
     if not match:
         fail(f"--ttl '{text}' is not a duration like 30m, 1h or 7d")
     value, unit = int(match.group(1)), match.group(2)
+    if value <= 0:
+        fail(f"--ttl '{text}' must be longer than zero")
     return value * {"s": 1, "m": 60, "h": 3600, "d": 86400}[unit]

@@ -6,21 +6,20 @@ import os
 from collections.abc import Iterable
 from typing import Any
 
-from tracklog.adapters.store.jobs_repo import JobRow
 from tracklog.domain.errors import Conflict, NotFound
+from tracklog.domain.jobs import ACTIVE_STATES, Job, JobState
 from tracklog.services.deps import Deps
-from tracklog.services.jobs.model import ACTIVE_STATES, JobState
 from tracklog.services.jobs.planner import Origin
 
 STALE_MS = 120_000  # a job on another host with no heartbeat for this long is presumed dead
 
 
-def list_jobs(deps: Deps, limit: int = 50) -> list[JobRow]:
+def list_jobs(deps: Deps, limit: int = 50) -> list[Job]:
     with deps.store.reader() as uow:
         return uow.jobs.recent(limit)
 
 
-def orphans(deps: Deps, jobs: Iterable[JobRow], here: str) -> set[int]:
+def orphans(deps: Deps, jobs: Iterable[Job], here: str) -> set[int]:
     """Jobs in an active state whose process is gone: crashed, waiting for resume or rollback."""
     now = deps.clock.now_ms()
     return {
@@ -30,7 +29,7 @@ def orphans(deps: Deps, jobs: Iterable[JobRow], here: str) -> set[int]:
     }
 
 
-def get_job(deps: Deps, job_id: int) -> JobRow:
+def get_job(deps: Deps, job_id: int) -> Job:
     with deps.store.reader() as uow:
         job = uow.jobs.get(job_id)
     if job is None:
@@ -38,7 +37,7 @@ def get_job(deps: Deps, job_id: int) -> JobRow:
     return job
 
 
-def request_abort(deps: Deps, job_id: int, actor: str) -> JobRow:
+def request_abort(deps: Deps, job_id: int, actor: str) -> Job:
     """Flag the job; its runner stops after the batch in flight (never half a batch)."""
     with deps.store.unit_of_work() as uow:
         job = uow.jobs.get(job_id)
@@ -52,7 +51,7 @@ def request_abort(deps: Deps, job_id: int, actor: str) -> JobRow:
     return get_job(deps, job_id)
 
 
-def owner_alive(job: JobRow, now_ms: int, here: str) -> bool:
+def owner_alive(job: Job, now_ms: int, here: str) -> bool:
     """Whether the process that last ran this job still runs (pid on this host, else heartbeat)."""
     if job.host == here and job.pid:
         try:
@@ -65,7 +64,7 @@ def owner_alive(job: JobRow, now_ms: int, here: str) -> bool:
     return job.heartbeat_ts is not None and now_ms - job.heartbeat_ts < STALE_MS
 
 
-def take_over(deps: Deps, job_id: int, origin: Origin, allowed: Iterable[JobState]) -> JobRow:
+def take_over(deps: Deps, job_id: int, origin: Origin, allowed: Iterable[JobState]) -> Job:
     """Make this process the job's owner, if its state allows it and no live process owns it."""
     states = frozenset(allowed)
     with deps.store.unit_of_work() as uow:

@@ -13,9 +13,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from tracklog.adapters.store.rows import Key, full_row, key_of, row_hash, table_named
-from tracklog.adapters.store.unit_of_work import UnitOfWork
-from tracklog.services.jobs.model import RowChange
+from tracklog.domain.jobs import Key, RowChange
+from tracklog.services.ports import JobRows, UnitOfWork
 
 Image = dict[str, Any]  # {"table", "key", "before", "beforeHash", "afterHash"}
 
@@ -24,36 +23,37 @@ def apply_changes(
     uow: UnitOfWork, job_id: int, batch_no: int, changes: Sequence[RowChange]
 ) -> Counter[str]:
     """Save the before-images, then write the changes; all in the caller's transaction."""
+    rows = uow.job_rows
     keyed = [c for c in changes if c.key is not None]
-    uow.jobs.add_images(job_id, batch_no, [_image(c) for c in keyed])
+    uow.jobs.add_images(job_id, batch_no, [_image(rows, c) for c in keyed])
     for table, group in _by_table(keyed).items():
-        uow.rows.remove(table, [c.key for c in group if c.after is None and c.key is not None])
-        uow.rows.put(table, [c.after for c in group if c.after is not None])
+        rows.remove(table, [c.key for c in group if c.after is None and c.key is not None])
+        rows.put(table, [c.after for c in group if c.after is not None])
     inserted = [
-        RowChange(c.table, key_of(c.table, row), None, row)
+        RowChange(c.table, rows.key_of(c.table, row), None, row)
         for c in changes
         if c.key is None and c.after is not None
-        for row in [uow.rows.insert_new(c.table, c.after)]
+        for row in [rows.insert_new(c.table, c.after)]
     ]
     if inserted:  # rows whose key the database assigned: journalled once they have one
-        uow.jobs.extend_images(job_id, batch_no, [_image(c) for c in inserted])
-    return Counter(f"{c.table.name}.{c.operation}" for c in changes)
+        uow.jobs.extend_images(job_id, batch_no, [_image(rows, c) for c in inserted])
+    return Counter(f"{c.table}.{c.operation}" for c in changes)
 
 
-def _image(change: RowChange) -> Image:
+def _image(rows: JobRows, change: RowChange) -> Image:
     assert change.key is not None
-    after = full_row(change.table, change.after) if change.after is not None else None
+    after = rows.full_row(change.table, change.after) if change.after is not None else None
     return {
-        "table": change.table.name,
+        "table": change.table,
         "key": list(change.key),
         "before": change.before,
-        "beforeHash": row_hash(change.before),
-        "afterHash": row_hash(after),
+        "beforeHash": rows.row_hash(change.before),
+        "afterHash": rows.row_hash(after),
     }
 
 
-def _by_table(changes: Sequence[RowChange]) -> dict[Any, list[RowChange]]:
-    groups: dict[Any, list[RowChange]] = defaultdict(list)
+def _by_table(changes: Sequence[RowChange]) -> dict[str, list[RowChange]]:
+    groups: dict[str, list[RowChange]] = defaultdict(list)
     for change in changes:
         groups[change.table].append(change)
     return groups
@@ -72,22 +72,22 @@ class RollbackStep:
 
 def restore_images(uow: UnitOfWork, images: Sequence[Image]) -> RollbackStep:
     """Put back each row a batch changed, unless live traffic changed it since (a conflict)."""
+    rows = uow.job_rows
     step = RollbackStep()
     by_table: dict[str, list[Image]] = defaultdict(list)
     for image in images:
         by_table[image["table"]].append(image)
     restored: list[Image] = []
-    for name, group in by_table.items():
-        table = table_named(name)
-        current = uow.rows.fetch(table, [tuple(i["key"]) for i in group])
+    for table, group in by_table.items():
+        current = rows.fetch(table, [tuple(i["key"]) for i in group])
         mine = []
         for image in group:
-            if row_hash(current.get(tuple(image["key"]))) == image["afterHash"]:
+            if rows.row_hash(current.get(tuple(image["key"]))) == image["afterHash"]:
                 mine.append(image)
             else:
                 step.conflicts.append(image)
-        uow.rows.remove(table, [tuple(i["key"]) for i in mine if i["before"] is None])
-        uow.rows.put(table, [i["before"] for i in mine if i["before"] is not None])
+        rows.remove(table, [tuple(i["key"]) for i in mine if i["before"] is None])
+        rows.put(table, [i["before"] for i in mine if i["before"] is not None])
         restored.extend(mine)
     step.digest = verify(uow, restored)
     step.restored = len(restored)
@@ -96,16 +96,17 @@ def restore_images(uow: UnitOfWork, images: Sequence[Image]) -> RollbackStep:
 
 def verify(uow: UnitOfWork, images: Sequence[Image]) -> str:
     """Re-read the restored rows; each must hash to its before-image. Returns their checksum."""
+    rows = uow.job_rows
     digest = hashlib.blake2b(digest_size=16)
     by_table: dict[str, list[Image]] = defaultdict(list)
     for image in images:
         by_table[image["table"]].append(image)
-    for name, group in by_table.items():
+    for table, group in by_table.items():
         keys: list[Key] = [tuple(i["key"]) for i in group]
-        current = uow.rows.fetch(table_named(name), keys)
+        current = rows.fetch(table, keys)
         for image, key in zip(group, keys, strict=True):
-            found = row_hash(current.get(key))
+            found = rows.row_hash(current.get(key))
             if found != image["beforeHash"]:
-                raise RollbackMismatch(f"{name} {list(key)}: restored row differs from its image")
+                raise RollbackMismatch(f"{table} {list(key)}: restored row differs from its image")
             digest.update((found or "absent").encode())
     return digest.hexdigest()

@@ -1,74 +1,33 @@
-"""What a job kind is, and the values the framework passes around."""
+"""What a job kind is, and what the framework passes around while it runs one."""
 
 from __future__ import annotations
 
-import enum
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, Protocol
 
-from sqlalchemy import Table
+from tracklog.domain.jobs import Batch, Job, RowChange, Scope
+from tracklog.services.ports import UnitOfWork
 
-from tracklog.adapters.store.jobs_repo import JobRow
-from tracklog.adapters.store.rows import Key, Row
-from tracklog.adapters.store.unit_of_work import UnitOfWork
-
-
-class JobState(enum.StrEnum):
-    PENDING = "pending"
-    RUNNING = "running"
-    PAUSED = "paused"  # waiting for the aggregation lag to fall
-    ABORTED = "aborted"
-    FAILED = "failed"
-    FINISHED = "finished"
-    ROLLING_BACK = "rolling-back"
-    ROLLED_BACK = "rolled-back"
-
-
-ACTIVE_STATES = frozenset({JobState.RUNNING, JobState.PAUSED, JobState.ROLLING_BACK})
+Report = dict[str, Any]
 
 
 @dataclass(frozen=True, slots=True)
-class Batch:
-    """The next units of work after a cursor, and the cursor to store once they are applied."""
+class BatchWork:
+    """What one batch does: the rows it changes, and what it found (for the job's report)."""
 
-    keys: Sequence[Key]
-    cursor: list[Any]
-    users: Sequence[str] = ()  # learners whose writers are held off while the batch applies
-    rows: Sequence[Row] = ()  # rows already read by ``next_batch``, when the kind needs them
-
-
-@dataclass(frozen=True, slots=True)
-class RowChange:
-    """One row a batch changes: ``before`` None = insert, ``after`` None = delete.
-
-    ``key`` None: the database assigns the key on insert (identity columns).
-    """
-
-    table: Table
-    key: Key | None
-    before: Row | None
-    after: Row | None
-
-    @property
-    def operation(self) -> str:
-        if self.before is None:
-            return "insert"
-        return "delete" if self.after is None else "update"
-
-
-@dataclass(frozen=True, slots=True)
-class Scope:
-    """What a kind will look at: the units it walks, and the tables it may change."""
-
-    units: int
-    unit_name: str
-    tables: tuple[str, ...]
+    changes: list[RowChange] = field(default_factory=list)
+    findings: Report | None = None
 
 
 class JobKind(Protocol):
-    """A kind of job. Later kinds (migration, backfill) implement the same four methods."""
+    """A kind of job: what it walks, in which batches, and what each batch changes or finds.
+
+    Kinds read through the unit of work's repositories and ``job_rows`` and return changes as
+    rows; the framework journals the before-images, writes, checkpoints, aborts and rolls back.
+    A kind that only finds (reconciliation) returns no changes and folds findings into a report.
+    """
 
     name: ClassVar[str]
 
@@ -76,14 +35,20 @@ class JobKind(Protocol):
         """The resolved arguments, stored with the job so a resume does the same work."""
         ...
 
-    def scope(self, uow: UnitOfWork) -> Scope: ...
+    def scope(self, uow: UnitOfWork) -> Scope:
+        """What the job covers; raises a domain error when its arguments name nothing real."""
+        ...
 
     def next_batch(self, uow: UnitOfWork, cursor: list[Any] | None, size: int) -> Batch | None:
         """The next units strictly after ``cursor`` in a stable order; ``None`` when done."""
         ...
 
-    def changes(self, uow: UnitOfWork, batch: Batch) -> list[RowChange]:
-        """The rows this batch changes (reads only; the framework journals and writes)."""
+    def work(self, uow: UnitOfWork, batch: Batch) -> BatchWork:
+        """The rows this batch changes and what it found (reads only; nothing is written)."""
+        ...
+
+    def fold(self, report: Report | None, findings: Report) -> Report:
+        """The job's report with one more batch's findings (pure)."""
         ...
 
 
@@ -100,12 +65,13 @@ class Plan:
     examined: int = 0
     read_seconds: float = 0.0
     estimated_seconds: float = 0.0
+    report: Report | None = None
 
 
 class Observer(Protocol):
     """Shown progress: a Rich bar on a terminal, JSON lines otherwise."""
 
-    def progress(self, job: JobRow, paused: str | None = None) -> None: ...
+    def progress(self, job: Job, paused: str | None = None) -> None: ...
 
 
 def _nothing(_: int) -> None:

@@ -17,7 +17,7 @@ class WriterCourtesy:
     """Lets waiting writers in between batches on SQLite (see ``YIELD_EVERY_S``)."""
 
     def __init__(self, deps: Deps):
-        self._active = deps.store.dialect == "sqlite"
+        self._active = deps.store.traits.single_writer
         self._since = time.monotonic()
 
     def after_commit(self) -> None:

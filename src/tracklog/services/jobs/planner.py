@@ -5,8 +5,9 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 
+from tracklog.domain.jobs import JobState
 from tracklog.services.deps import Deps
-from tracklog.services.jobs.model import JobKind, JobState, Plan
+from tracklog.services.jobs.model import JobKind, Plan
 
 # Write cost on top of the measured read cost: a conservative figure for SQLite on a small
 # machine (bench/jobs.py measures the real one; PostgreSQL is faster).
@@ -40,10 +41,12 @@ def dry_run(deps: Deps, kind: JobKind, batch_size: int) -> Plan:
             batch = kind.next_batch(uow, cursor, batch_size)
             if batch is None:
                 break
-            changes = kind.changes(uow, batch)
+            work = kind.work(uow, batch)
         plan.examined += len(batch.keys)
-        for change in changes:
-            name = f"{change.table.name}.{change.operation}"
+        if work.findings is not None:
+            plan.report = kind.fold(plan.report, work.findings)
+        for change in work.changes:
+            name = f"{change.table}.{change.operation}"
             plan.changes[name] = plan.changes.get(name, 0) + 1
         cursor = batch.cursor
     plan.read_seconds = time.perf_counter() - started

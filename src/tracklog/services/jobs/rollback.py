@@ -7,11 +7,11 @@ import logging
 from dataclasses import dataclass
 from typing import Any
 
-from tracklog.adapters.store.jobs_repo import JobRow
+from tracklog.domain.jobs import Job, JobState
 from tracklog.services.deps import Deps
 from tracklog.services.jobs import control
 from tracklog.services.jobs.journal import RollbackStep, restore_images
-from tracklog.services.jobs.model import Hooks, JobState, Observer
+from tracklog.services.jobs.model import Hooks, Observer
 from tracklog.services.jobs.pacing import WriterCourtesy
 from tracklog.services.jobs.planner import Origin
 
@@ -31,7 +31,7 @@ CONFLICTS_SHOWN = 1000  # listed in the report; beyond that, counted
 
 @dataclass(frozen=True, slots=True)
 class RollbackReport:
-    job: JobRow
+    job: Job
     restored: int
     conflicts: list[dict[str, Any]]  # rows live traffic changed after the job: left as they are
     conflict_count: int

@@ -6,15 +6,16 @@ import logging
 import time
 from collections import Counter
 
-from tracklog.adapters.store.jobs_repo import JobRow, JobsRepository
+from tracklog.domain.jobs import Batch, Job, JobState
 from tracklog.services.deps import Deps
 from tracklog.services.jobs import control
 from tracklog.services.jobs.journal import apply_changes
-from tracklog.services.jobs.kinds import build_kind
-from tracklog.services.jobs.model import Batch, Hooks, JobKind, JobState, Observer
+from tracklog.services.jobs.kinds import BuildContext, build_kind
+from tracklog.services.jobs.model import BatchWork, Hooks, JobKind, Observer
 from tracklog.services.jobs.pacing import WriterCourtesy
 from tracklog.services.jobs.planner import Origin
-from tracklog.services.pipeline import pipeline_status
+from tracklog.services.pipeline_status import pipeline_status
+from tracklog.services.ports import JobsRepository
 
 __all__ = ["Hooks", "Observer", "run"]  # callers build hooks and observers next to ``run``
 
@@ -24,10 +25,10 @@ SLICE_S = 0.1  # how often a pause or a throttle looks for an abort
 HEARTBEAT_S = 5.0
 
 
-def run(deps: Deps, job_id: int, origin: Origin, observer: Observer, hooks: Hooks) -> JobRow:
+def run(deps: Deps, job_id: int, origin: Origin, observer: Observer, hooks: Hooks) -> Job:
     """Run (or resume) a job from its checkpoint until it finishes, is aborted, or fails."""
     job = control.take_over(deps, job_id, origin, RESUMABLE)
-    kind = build_kind(job.kind, job.args, deps.mode, job.created_ts)
+    kind = build_kind(job.kind, job.args, BuildContext(deps.mode, job.created_ts))
     _set_state(deps, job_id, JobState.RUNNING, started=job.started_ts is None)
     if job.state != JobState.PENDING:
         _audit(deps, origin, "job.resume", job)
@@ -46,7 +47,7 @@ def run(deps: Deps, job_id: int, origin: Origin, observer: Observer, hooks: Hook
 
 
 class _Loop:
-    def __init__(self, deps: Deps, job: JobRow, kind: JobKind, observer: Observer, hooks: Hooks):
+    def __init__(self, deps: Deps, job: Job, kind: JobKind, observer: Observer, hooks: Hooks):
         self.deps, self.job, self.kind = deps, job, kind
         self.observer, self.hooks = observer, hooks
         self.batch_no = job.batches_done
@@ -74,8 +75,9 @@ class _Loop:
                 return False
             for user in batch.users:
                 uow.lock_user(user)
-            counts = apply_changes(uow, job.id, self.batch_no, self.kind.changes(uow, batch))
-            self._checkpoint(uow.jobs, batch, counts, uow.now_ms)
+            work = self.kind.work(uow, batch)
+            counts = apply_changes(uow, job.id, self.batch_no, work.changes)
+            self._checkpoint(uow.jobs, batch, work, counts, uow.now_ms)
             self.hooks.before_commit(self.batch_no + 1)
             uow.commit()
         self.courtesy.after_commit()
@@ -86,10 +88,18 @@ class _Loop:
         return True
 
     def _checkpoint(
-        self, jobs: JobsRepository, batch: Batch, counts: Counter[str], now_ms: int
+        self,
+        jobs: JobsRepository,
+        batch: Batch,
+        work: BatchWork,
+        counts: Counter[str],
+        now_ms: int,
     ) -> None:
         changed = sum(counts.values())
         self.changes.update(counts)
+        report = self.job.report
+        if work.findings is not None:
+            report = self.kind.fold(report, work.findings)
         jobs.add_batch(self.job.id, self.batch_no, batch.cursor, len(batch.keys), changed)
         jobs.update(
             self.job.id,
@@ -99,6 +109,7 @@ class _Loop:
             rows_changed=self.job.rows_changed + changed,
             changes=dict(self.changes),
             heartbeat_ts=now_ms,
+            report=report,
         )
 
     def _stopping(self) -> bool:
@@ -111,7 +122,7 @@ class _Loop:
         """Hold off while the aggregation pipeline lags; False if aborted while waiting."""
         threshold = self.deps.settings.job_pause_lag_seconds
         paused = False
-        while (lag := pipeline_status(self.deps)["aggregation_lag_seconds"]) > threshold:
+        while (lag := pipeline_status(self.deps).lag_seconds) > threshold:
             if not paused:
                 paused = True
                 _set_state(self.deps, self.job.id, JobState.PAUSED)
@@ -151,7 +162,7 @@ def _set_state(deps: Deps, job_id: int, state: JobState, *, started: bool = Fals
         uow.commit()
 
 
-def _audit(deps: Deps, origin: Origin, action: str, job: JobRow) -> None:
+def _audit(deps: Deps, origin: Origin, action: str, job: Job) -> None:
     with deps.store.unit_of_work() as uow:
         details = {"host": origin.host, "from": job.state, "batchesDone": job.batches_done}
         uow.registry.audit(origin.actor, action, {"jobId": job.id, "kind": job.kind}, details)
@@ -164,7 +175,7 @@ def _heartbeat(deps: Deps, job_id: int) -> None:
         uow.commit()
 
 
-def _finish(deps: Deps, job_id: int, state: JobState, outcome: str) -> JobRow:
+def _finish(deps: Deps, job_id: int, state: JobState, outcome: str) -> Job:
     with deps.store.unit_of_work() as uow:
         job = uow.jobs.get(job_id)
         assert job is not None

@@ -1,7 +1,14 @@
-"""The job kinds, by name. A new kind (migration, backfill) is one class and one line here."""
+"""The job kinds, by name: one registry entry per kind, with the options its command takes.
+
+A new kind (migration, backfill, reconciliation) is one class and one ``KindSpec`` here; the CLI
+builds ``tracklog jobs run <kind>`` with its options from this list, and a resume rebuilds the
+kind from the arguments stored with the job.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from tracklog.domain.errors import InvalidInput, MissingInput
@@ -10,24 +17,44 @@ from tracklog.services.jobs.kinds.purge import DAY_MS, PurgeOlderThan, PurgeUser
 from tracklog.services.jobs.kinds.resync import RecomputeCollection, Resync
 from tracklog.services.jobs.model import JobKind
 
-KIND_NAMES = ("resync", "recompute-collection", "purge")
+
+@dataclass(frozen=True, slots=True)
+class BuildContext:
+    mode: Mode
+    now_ms: int
 
 
-def build_kind(name: str, options: dict[str, Any], mode: Mode, now_ms: int) -> JobKind:
-    """A kind from its name and options (CLI flags, or the arguments stored with a job)."""
-    if name == "resync":
-        return Resync(mode)
-    if name == "recompute-collection":
-        collection = options.get("collection")
-        if not collection:
-            raise MissingInput("recompute-collection needs --collection ID", field="collection")
-        return RecomputeCollection(mode, str(collection))
-    if name == "purge":
-        return _purge(options, now_ms)
-    raise InvalidInput(f"unknown job kind '{name}' (known: {', '.join(KIND_NAMES)})", field="kind")
+@dataclass(frozen=True, slots=True)
+class KindOption:
+    """One command-line option of a kind; ``name`` is how it is stored with the job."""
+
+    name: str
+    flag: str
+    help: str
+    type: type[str] | type[int] = str
+    metavar: str = "VALUE"
 
 
-def _purge(options: dict[str, Any], now_ms: int) -> JobKind:
+@dataclass(frozen=True, slots=True)
+class KindSpec:
+    name: str
+    help: str
+    options: tuple[KindOption, ...]
+    build: Callable[[dict[str, Any], BuildContext], JobKind]
+
+
+def _resync(options: dict[str, Any], context: BuildContext) -> JobKind:
+    return Resync(context.mode)
+
+
+def _recompute(options: dict[str, Any], context: BuildContext) -> JobKind:
+    collection = options.get("collection")
+    if not collection:
+        raise MissingInput("recompute-collection needs --collection ID", field="collection")
+    return RecomputeCollection(context.mode, str(collection))
+
+
+def _purge(options: dict[str, Any], context: BuildContext) -> JobKind:
     user, days = options.get("user"), options.get("olderThanDays")
     if (user is None) == (days is None):
         raise MissingInput(
@@ -38,4 +65,50 @@ def _purge(options: dict[str, Any], now_ms: int) -> JobKind:
     if not isinstance(days, int) or days < 1:
         raise InvalidInput("--older-than must be a whole number of days >= 1", field="olderThan")
     cutoff = options.get("cutoffTs")
-    return PurgeOlderThan(days, int(cutoff) if cutoff is not None else now_ms - days * DAY_MS)
+    return PurgeOlderThan(
+        days, int(cutoff) if cutoff is not None else context.now_ms - days * DAY_MS
+    )
+
+
+KINDS: dict[str, KindSpec] = {
+    spec.name: spec
+    for spec in (
+        KindSpec(
+            "resync", "Recompute every active enrolment's summary from its records.", (), _resync
+        ),
+        KindSpec(
+            "recompute-collection",
+            "Recompute the summaries of one collection's enrolments.",
+            (
+                KindOption(
+                    "collection", "--collection", "The collection to recompute.", metavar="ID"
+                ),
+            ),
+            _recompute,
+        ),
+        KindSpec(
+            "purge",
+            "Erase one learner everywhere (--user), or raw events older than N days.",
+            (
+                KindOption("user", "--user", "The learner to erase.", metavar="ID"),
+                KindOption(
+                    "olderThanDays",
+                    "--older-than",
+                    "Raw journal events ingested more than this many days ago.",
+                    int,
+                    "DAYS",
+                ),
+            ),
+            _purge,
+        ),
+    )
+}
+
+
+def build_kind(name: str, options: dict[str, Any], context: BuildContext) -> JobKind:
+    """A kind from its name and options (command-line flags, or the arguments of a job)."""
+    spec = KINDS.get(name)
+    if spec is None:
+        known = ", ".join(KINDS)
+        raise InvalidInput(f"unknown job kind '{name}' (known: {known})", field="kind")
+    return spec.build(options, context)

@@ -4,68 +4,55 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
-from sqlalchemy import ColumnElement, Table, func, select
-
-from tracklog.adapters.store import tables
-from tracklog.adapters.store.rows import key_of
-from tracklog.adapters.store.unit_of_work import UnitOfWork
-from tracklog.services.jobs.model import Batch, RowChange, Scope
+from tracklog.domain.jobs import Batch, Condition, RowChange, Scope, Where
+from tracklog.services.jobs.model import BatchWork, Report
+from tracklog.services.ports import UnitOfWork
 
 DAY_MS = 86_400_000
-
-# enrolments first: once they are gone, the aggregation worker stops recomputing the learner
-USER_TABLES: tuple[Table, ...] = (
-    tables.enrolments,
-    tables.outbox,
-    tables.consumption,
-    tables.attempts,
-    tables.summaries,
-    tables.completion_events,
-    tables.event_journal,
-    tables.dead_letters,
-)
 
 
 class _DeleteRows:
     """Delete the rows a filter selects, table by table, in primary-key order."""
 
     name: ClassVar[str] = "purge"
-    _tables: tuple[Table, ...] = ()
 
-    def _where(self, table: Table) -> list[ColumnElement[bool]]:
+    def _tables(self, uow: UnitOfWork) -> tuple[str, ...]:
+        raise NotImplementedError
+
+    def _where(self) -> Where:
         raise NotImplementedError
 
     def arguments(self) -> dict[str, Any]:
         raise NotImplementedError
 
     def scope(self, uow: UnitOfWork) -> Scope:
-        total = 0
-        for table in self._tables:
-            query = select(func.count()).select_from(table).where(*self._where(table))
-            total += int(uow.connection.execute(query).one()[0])
-        return Scope(total, "rows", tuple(t.name for t in self._tables))
+        names = self._tables(uow)
+        total = sum(uow.job_rows.count(table, self._where()) for table in names)
+        return Scope(total, "rows", names)
 
     def next_batch(self, uow: UnitOfWork, cursor: list[Any] | None, size: int) -> Batch | None:
+        names = self._tables(uow)
         index, after = (cursor[0], tuple(cursor[1:]) or None) if cursor else (0, None)
-        while index < len(self._tables):
-            table = self._tables[index]
-            rows = uow.rows.page(table, self._where(table), after, size)
+        while index < len(names):
+            rows = uow.job_rows.page(names[index], self._where(), after, size)
             if rows:
-                keys = [key_of(table, r) for r in rows]
+                keys = [uow.job_rows.key_of(names[index], r) for r in rows]
                 users = sorted({str(r["user_id"]) for r in rows})
                 return Batch(keys, [index, *keys[-1]], users=users, rows=rows)
             index, after = index + 1, None
         return None
 
-    def changes(self, uow: UnitOfWork, batch: Batch) -> list[RowChange]:
-        table = self._tables[batch.cursor[0]]
-        return [RowChange(table, key_of(table, row), row, None) for row in batch.rows]
+    def work(self, uow: UnitOfWork, batch: Batch) -> BatchWork:
+        table = self._tables(uow)[batch.cursor[0]]
+        rows = uow.job_rows
+        return BatchWork([RowChange(table, rows.key_of(table, r), r, None) for r in batch.rows])
+
+    def fold(self, report: Report | None, findings: Report) -> Report:
+        return {**(report or {}), **findings}
 
 
 class PurgeUser(_DeleteRows):
     """Every row of one learner, in every table (their right to erasure), journalled."""
-
-    _tables = USER_TABLES
 
     def __init__(self, user_id: str):
         self._user_id = user_id
@@ -73,14 +60,15 @@ class PurgeUser(_DeleteRows):
     def arguments(self) -> dict[str, Any]:
         return {"user": self._user_id}
 
-    def _where(self, table: Table) -> list[ColumnElement[bool]]:
-        return [table.c.user_id == self._user_id]
+    def _tables(self, uow: UnitOfWork) -> tuple[str, ...]:
+        return uow.job_rows.learner_tables()
+
+    def _where(self) -> Where:
+        return (Condition("user_id", "==", self._user_id),)
 
 
 class PurgeOlderThan(_DeleteRows):
     """Raw events in the event journal ingested before a cut-off fixed when the job is created."""
-
-    _tables = (tables.event_journal,)
 
     def __init__(self, days: int, cutoff_ts: int):
         self._days = days
@@ -89,5 +77,8 @@ class PurgeOlderThan(_DeleteRows):
     def arguments(self) -> dict[str, Any]:
         return {"olderThanDays": self._days, "cutoffTs": self._cutoff_ts}
 
-    def _where(self, table: Table) -> list[ColumnElement[bool]]:
-        return [table.c.ingested_ts < self._cutoff_ts]
+    def _tables(self, uow: UnitOfWork) -> tuple[str, ...]:
+        return ("event_journal",)
+
+    def _where(self) -> Where:
+        return (Condition("ingested_ts", "<", self._cutoff_ts),)

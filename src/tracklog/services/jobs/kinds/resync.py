@@ -4,18 +4,16 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
-from sqlalchemy import ColumnElement, func, select
-
-from tracklog.adapters.store import codec, tables
-from tracklog.adapters.store.rows import Row, full_row
-from tracklog.adapters.store.unit_of_work import UnitOfWork
+from tracklog.domain.errors import NotFound
+from tracklog.domain.jobs import Batch, Condition, Row, RowChange, Scope, Where
 from tracklog.domain.model import EnrolmentKey, Summary
 from tracklog.domain.modes import Mode
 from tracklog.domain.summaries import compute_summary
 from tracklog.services.jobs.kinds.resync_inputs import BatchInputs
-from tracklog.services.jobs.model import Batch, RowChange, Scope
+from tracklog.services.jobs.model import BatchWork, Report
+from tracklog.services.ports import UnitOfWork
 
-_E = tables.enrolments.c
+ENROLMENT_KEY = ("user_id", "collection_id", "context_id")
 VOLATILE = frozenset({"last_updated_ts"})  # when a summary was written, not what it says
 
 
@@ -31,39 +29,43 @@ class Resync:
     def arguments(self) -> dict[str, Any]:
         return {} if self._collection_id is None else {"collection": self._collection_id}
 
-    def _where(self) -> list[ColumnElement[bool]]:
-        clauses: list[ColumnElement[bool]] = [_E.active.is_(True)]
-        if self._collection_id is not None:
-            clauses.append(_E.collection_id == self._collection_id)
-        return clauses
+    def _where(self) -> Where:
+        active = Condition("active", "is", True)
+        if self._collection_id is None:
+            return (active,)
+        return (active, Condition("collection_id", "==", self._collection_id))
 
     def scope(self, uow: UnitOfWork) -> Scope:
-        query = select(func.count()).select_from(tables.enrolments).where(*self._where())
-        count = int(uow.connection.execute(query).one()[0])
+        collection = self._collection_id
+        if collection is not None and uow.registry.collection(collection) is None:
+            raise NotFound(f"collection '{collection}' is not registered", field="collection")
+        count = uow.job_rows.count("enrolments", self._where())
         return Scope(count, "enrolments", ("summaries", "completion_events"))
 
     def next_batch(self, uow: UnitOfWork, cursor: list[Any] | None, size: int) -> Batch | None:
         after = tuple(cursor) if cursor else None
-        names = ["user_id", "collection_id", "context_id"]
-        rows = uow.rows.page(tables.enrolments, self._where(), after, size, names)
+        rows = uow.job_rows.page("enrolments", self._where(), after, size, ENROLMENT_KEY)
         if not rows:
             return None
-        keys = [tuple(r[n] for n in names) for r in rows]
+        keys = [tuple(r[n] for n in ENROLMENT_KEY) for r in rows]
         return Batch(keys, list(keys[-1]), users=sorted({k[0] for k in keys}))
 
-    def changes(self, uow: UnitOfWork, batch: Batch) -> list[RowChange]:
-        stored = uow.rows.fetch(tables.summaries, batch.keys)
+    def work(self, uow: UnitOfWork, batch: Batch) -> BatchWork:
+        stored = uow.job_rows.fetch("summaries", batch.keys)
         inputs = BatchInputs(uow, self._mode, batch.keys, stored)
         changes: list[RowChange] = []
         for key in batch.keys:
             outcome = compute_summary(inputs.inputs(EnrolmentKey(*key)), uow.now_ms)
-            new = full_row(tables.summaries, codec.summary_to_row(outcome.summary))
+            new = uow.job_rows.summary_row(outcome.summary)
             old = stored.get(key)
             if old is None or _differs(old, new):
-                changes.append(RowChange(tables.summaries, key, old, new))
+                changes.append(RowChange("summaries", key, old, new))
             if outcome.completed_now:
                 changes.append(_completion_event(outcome.summary, uow.now_ms))
-        return changes
+        return BatchWork(changes)
+
+    def fold(self, report: Report | None, findings: Report) -> Report:
+        return {**(report or {}), **findings}
 
 
 class RecomputeCollection(Resync):
@@ -84,4 +86,4 @@ def _completion_event(summary: Summary, now_ms: int) -> RowChange:
         "collection_version": summary.collection_version,
         "emitted_ts": now_ms,
     }
-    return RowChange(tables.completion_events, None, None, row)
+    return RowChange("completion_events", None, None, row)

@@ -10,22 +10,11 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from typing import TypeVar
 
-from sqlalchemy import Table, select
-
-from tracklog.adapters.store import codec, tables
-from tracklog.adapters.store.rows import Key, Row, as_dicts
-from tracklog.adapters.store.unit_of_work import UnitOfWork
-from tracklog.adapters.store.upsert import chunks
-from tracklog.domain.model import (
-    Attempt,
-    Collection,
-    ConsumptionRecord,
-    Enrolment,
-    EnrolmentKey,
-    RecordKey,
-)
+from tracklog.domain.jobs import Key, Row
+from tracklog.domain.model import Attempt, Collection, ConsumptionRecord, EnrolmentKey, RecordKey
 from tracklog.domain.modes import Mode, RecordScope, read_scopes
 from tracklog.domain.summaries import SummaryInputs
+from tracklog.services.ports import UnitOfWork
 
 Place = tuple[str, str, str]  # user, collection, context
 T = TypeVar("T", ConsumptionRecord, Attempt)
@@ -36,12 +25,12 @@ class BatchInputs:
         self._uow, self._mode, self._stored = uow, mode, stored
         users = sorted({str(k[0]) for k in keys})
         self._collections: dict[str, Collection | None] = {}
-        self._enrolments = {e.key: e for e in _enrolments(uow, users)}
+        self._enrolments = {e.key: e for e in uow.registry.enrolments_of_users(users)}
         self._records: dict[Place, list[ConsumptionRecord]] = defaultdict(list)
-        for record in map(codec.record_from_row, _rows(uow, tables.consumption, users)):
+        for record in uow.tracking.records_of_users(users):
             self._records[_place(record.key)].append(record)
         self._attempts: dict[Place, list[Attempt]] = defaultdict(list)
-        for attempt in map(codec.attempt_from_row, _rows(uow, tables.attempts, users)):
+        for attempt in uow.tracking.attempts_of_users(users):
             self._attempts[_place(attempt.key)].append(attempt)
         for found in self._attempts.values():
             found.sort(key=lambda a: (a.assessment_ts, a.attempt_id))
@@ -62,7 +51,7 @@ class BatchInputs:
             records=list(_within(self._records, key.user_id, scopes)),
             attempts=attempts,
             enrolled_ts=enrolment.enrolled_ts if enrolment else None,
-            previous=codec.summary_from_row(previous) if previous else None,
+            previous=self._uow.job_rows.summary_from_row(previous) if previous else None,
         )
 
     def _collection(self, collection_id: str) -> Collection | None:
@@ -82,21 +71,3 @@ def _within(
         for item in by_place.get((user_id, scope.collection_id, scope.context_id), ()):
             if scope.content_ids is None or item.key.content_id in scope.content_ids:
                 yield item
-
-
-def _rows(uow: UnitOfWork, table: Table, users: Sequence[str]) -> Iterable[Row]:
-    for part in chunks(users, 500):
-        query = select(table).where(table.c.user_id.in_(part))
-        yield from as_dicts(uow.connection.execute(query))
-
-
-def _enrolments(uow: UnitOfWork, users: Sequence[str]) -> list[Enrolment]:
-    return [
-        Enrolment(
-            key=EnrolmentKey(row["user_id"], row["collection_id"], row["context_id"]),
-            enrolled_ts=row["enrolled_ts"],
-            active=bool(row["active"]),
-            moved_to=row["moved_to"],
-        )
-        for row in _rows(uow, tables.enrolments, users)
-    ]

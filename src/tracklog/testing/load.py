@@ -10,12 +10,13 @@ from dataclasses import dataclass, field
 
 import httpx
 
-from tests.convergence import unconverged
-from tests.deployment import Deployment
 from tracklog.bootstrap import Tracklog
 from tracklog.domain.model import EnrolmentKey
 from tracklog.services import registry
 from tracklog.services.commands import Enrol, PutCollection
+from tracklog.testing.adapters import sql
+from tracklog.testing.convergence import unconverged
+from tracklog.testing.deployment import Deployment
 
 LEAVES = ("a", "b", "c", "d", "e")
 
@@ -91,7 +92,7 @@ def wait_converged(control: Tracklog, keys: list[EnrolmentKey], timeout_s: float
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
         with control.deps.store.reader() as uow:
-            backlog, _ = uow.pipeline.backlog()
+            backlog, _ = uow.outbox.backlog()
         if backlog == 0 and not unconverged(control.deps, keys):
             return
         time.sleep(0.2)
@@ -105,11 +106,11 @@ def missing_writes(control: Tracklog, outcome: Outcome) -> list[tuple[str, str, 
 
     j, c = tables.event_journal.c, tables.consumption.c
     with control.deps.store.reader() as uow:
-        events = set(uow.connection.execute(select(j.user_id, j.event_id)).all())
+        events = set(sql(uow).execute(select(j.user_id, j.event_id)).all())
         done = set(
-            uow.connection.execute(
-                select(c.user_id, c.content_id).where(c.collection_id == "c1", c.status == 2)
-            ).all()
+            sql(uow)
+            .execute(select(c.user_id, c.content_id).where(c.collection_id == "c1", c.status == 2))
+            .all()
         )
     return [
         (user, content, event_id)

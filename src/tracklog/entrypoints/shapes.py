@@ -1,15 +1,29 @@
-"""A bulk job as the ops API and ``tracklog jobs ... --json`` show it."""
+"""JSON shapes shared by the HTTP API and the command line (``--json``): times and numbers as
+clients read them, and a bulk job."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+from decimal import Decimal
 from typing import Any
 
-from tracklog.adapters.store.jobs_repo import JobRow
-from tracklog.entrypoints.api.present import iso
+from tracklog.domain.jobs import Job
 
 
-def job_json(job: JobRow) -> dict[str, Any]:
-    """A job as the API and ``--json`` show it."""
+def iso(ms: int | None) -> str | None:
+    """Epoch milliseconds as ISO-8601 UTC (``2026-11-21T10:00:00.000Z``)."""
+    if ms is None:
+        return None
+    moment = datetime.fromtimestamp(ms / 1000, tz=UTC)
+    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{ms % 1000:03d}Z"
+
+
+def number(value: Decimal) -> int | float:
+    return int(value) if value == value.to_integral_value() else float(value)
+
+
+def job_json(job: Job) -> dict[str, Any]:
+    """A job as the ops API and ``tracklog jobs ... --json`` show it."""
     return {
         "id": job.id,
         "kind": job.kind,
@@ -33,4 +47,5 @@ def job_json(job: JobRow) -> dict[str, Any]:
         "changes": job.changes,
         "outcome": job.outcome,
         "rollback": job.rollback,
+        "report": job.report,
     }

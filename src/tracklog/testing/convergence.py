@@ -38,8 +38,9 @@ def completion_events(deps: Deps) -> list[tuple[str, str, str]]:
     from sqlalchemy import select
 
     from tracklog.adapters.store import tables
+    from tracklog.testing.adapters import sql
 
     c = tables.completion_events.c
     with deps.store.reader() as uow:
-        rows = uow.connection.execute(select(c.user_id, c.collection_id, c.context_id)).all()
+        rows = sql(uow).execute(select(c.user_id, c.collection_id, c.context_id)).all()
     return [(r[0], r[1], r[2]) for r in rows]

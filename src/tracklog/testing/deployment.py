@@ -12,12 +12,12 @@ from typing import Any
 
 import httpx
 
-from tests.backends import free_port
-from tests.conftest import TEST_SECRET
 from tracklog.adapters.tokens import TokenCodec
-from tracklog.bootstrap import Tracklog, bootstrap
+from tracklog.bootstrap import Tracklog
 from tracklog.domain.access import Role
 from tracklog.settings import Settings
+from tracklog.testing.backends import free_port
+from tracklog.testing.instances import TEST_SECRET, ready_instance
 
 
 class Deployment:
@@ -43,7 +43,7 @@ class Deployment:
 
     def control(self) -> Tracklog:
         """An in-test instance on the same stores (migrates first; never runs a worker)."""
-        return bootstrap(self.settings(), migrate="always")
+        return ready_instance(self.settings())
 
     def _env(self) -> dict[str, str]:
         env = {k: v for k, v in os.environ.items() if not k.startswith("TRACKLOG_")}

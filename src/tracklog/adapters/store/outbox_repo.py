@@ -1,0 +1,106 @@
+"""The outbox: triggers written with the data, claimed by workers, removed once aggregated."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlalchemy import Connection, delete, func, or_, select, update
+from sqlalchemy.sql.elements import ColumnElement
+
+from tracklog.adapters.store import tables
+from tracklog.adapters.store.dead_letter_repo import ERROR_CHARS
+from tracklog.adapters.store.traits import StoreTraits
+from tracklog.adapters.store.upsert import chunks, insert_plain
+from tracklog.domain.pipeline import NewTrigger, Trigger
+
+_O = tables.outbox.c
+_NEW_COLUMNS = (
+    "partition",
+    "user_id",
+    "collection_id",
+    "context_id",
+    "content_id",
+    "event_count",
+    "created_ts",
+    "attempts",
+)
+
+
+class OutboxRepository:
+    def __init__(self, conn: Connection, traits: StoreTraits, now_ts: int):
+        self._conn = conn
+        self._traits = traits
+        self._now = now_ts
+
+    def add(self, triggers: Sequence[NewTrigger]) -> None:
+        rows = [
+            (
+                t.partition,
+                t.user_id,
+                t.collection_id,
+                t.context_id,
+                t.content_id,
+                t.event_count,
+                t.created_ts,
+                0,
+            )
+            for t in triggers
+        ]
+        insert_plain(self._conn, self._traits, tables.outbox, _NEW_COLUMNS, rows)
+
+    def claim(self, partitions: Sequence[int] | None, limit: int) -> list[Trigger]:
+        query = select(tables.outbox).order_by(_O.seq).limit(limit)
+        if partitions is not None:
+            query = query.where(_O.partition.in_(partitions))
+        query = query.with_for_update(skip_locked=True)  # SQLite: no-op, its writers are serial
+        return [Trigger(**row) for row in self._conn.execute(query).mappings()]
+
+    def claim_seqs(self, seqs: Sequence[int]) -> list[Trigger]:
+        """The still-pending triggers among ``seqs`` (others were done already), locked.
+
+        Waits for rows another transaction holds (not SKIP LOCKED): a relay that has sent a message
+        but not yet committed must not make its trigger look done. Rows are locked in ``seq``
+        order, the same in every worker.
+        """
+        found: list[Trigger] = []
+        for part in chunks(sorted(set(seqs))):
+            query = select(tables.outbox).where(_O.seq.in_(part)).order_by(_O.seq)
+            rows = self._conn.execute(query.with_for_update()).mappings()
+            found.extend(Trigger(**row) for row in rows)
+        return found
+
+    def claim_for_relay(self, limit: int, relayed_before: int | None) -> list[Trigger]:
+        """Triggers never relayed, or relayed before ``relayed_before`` (their message was lost)."""
+        waiting: ColumnElement[bool] = _O.relayed_ts.is_(None)
+        if relayed_before is not None:
+            waiting = or_(waiting, _O.relayed_ts < relayed_before)
+        query = select(tables.outbox).where(waiting).order_by(_O.seq).limit(limit)
+        rows = self._conn.execute(query.with_for_update(skip_locked=True)).mappings()
+        return [Trigger(**row) for row in rows]
+
+    def mark_relayed(self, seqs: Sequence[int]) -> None:
+        for part in chunks(list(seqs)):
+            self._conn.execute(
+                update(tables.outbox).where(_O.seq.in_(part)).values(relayed_ts=self._now)
+            )
+
+    def remove(self, seqs: Sequence[int]) -> None:
+        for part in chunks(list(seqs)):
+            self._conn.execute(delete(tables.outbox).where(_O.seq.in_(part)))
+
+    def record_failure(self, seqs: Sequence[int], error: str) -> None:
+        for part in chunks(list(seqs)):
+            self._conn.execute(
+                update(tables.outbox)
+                .where(_O.seq.in_(part))
+                .values(attempts=_O.attempts + 1, last_error=error[:ERROR_CHARS], relayed_ts=None)
+            )
+
+    def has_pending_for(self, user_id: str) -> bool:
+        query = select(_O.seq).where(_O.user_id == user_id).limit(1)
+        return self._conn.execute(query).first() is not None
+
+    def backlog(self) -> tuple[int, int | None]:
+        """Number of pending triggers and the creation time of the oldest."""
+        row = self._conn.execute(select(func.count(), func.min(_O.created_ts))).one()
+        return int(row[0]), row[1]

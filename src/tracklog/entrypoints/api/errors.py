@@ -1,0 +1,142 @@
+"""The one place errors become HTTP responses: domain errors, pydantic's validation errors (one
+wording for bodies, query and path parameters alike), unknown routes, and the unexpected."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from fastapi import FastAPI
+from fastapi.exceptions import RequestValidationError
+from pydantic import ValidationError
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import Response
+
+from tracklog.domain.errors import (
+    Conflict,
+    Forbidden,
+    InvalidInput,
+    MissingInput,
+    NotFound,
+    TracklogError,
+    Unauthorized,
+    Unavailable,
+)
+from tracklog.entrypoints.api.envelope import JSONResponse, failure, route_path
+
+log = logging.getLogger(__name__)
+
+_PYDANTIC_NOISE = {"function-after", "function-before", "str", "int", "float", "list", "dict"}
+
+
+class PayloadTooLarge(TracklogError):
+    code = "PAYLOAD_TOO_LARGE"
+
+
+class MalformedJson(InvalidInput):
+    code = "INVALID_JSON"
+
+
+def status_of(error: TracklogError) -> int:
+    if isinstance(error, InvalidInput | MissingInput):
+        return 400
+    if isinstance(error, Unauthorized):
+        return 401
+    if isinstance(error, Forbidden):
+        return 403
+    if isinstance(error, NotFound):
+        return 404
+    if isinstance(error, Conflict):
+        return 409
+    if isinstance(error, PayloadTooLarge):
+        return 413
+    if isinstance(error, Unavailable):
+        return 503
+    return 500
+
+
+def error_response(path: str, error: TracklogError, request_id: str | None) -> JSONResponse:
+    result = {error.field: error.message} if error.field else {}
+    return failure(path, status_of(error), error.code, error.message, request_id, result)
+
+
+def from_validation(problems: Sequence[Mapping[str, Any]], prefix: str = "") -> TracklogError:
+    """The first problem pydantic found, as a domain error naming the field
+    (``events[3].progress``), worded the same wherever it was found."""
+    first = problems[0] if problems else {}
+    field = prefix + _path(first.get("loc", ()))
+    kind = str(first.get("type", ""))
+    if kind == "missing":
+        return MissingInput(f"{field} is required", field=field)
+    message = str(first.get("msg", "is invalid")).removeprefix("Value error, ")
+    if kind.endswith("_type") or kind in {"literal_error", "enum"}:
+        return InvalidInput(f"{field} has the wrong type or value: {message}", field=field)
+    return InvalidInput(f"{field}: {message}", field=field)
+
+
+def from_pydantic(error: ValidationError, prefix: str = "") -> TracklogError:
+    return from_validation(error.errors(), prefix)
+
+
+def event_error(index: int, error: TracklogError) -> dict[str, Any]:
+    """How one event's rejection is reported inside a batch (``events[i].field``)."""
+    where = f"events[{index}]"
+    field = f"{where}.{error.field}" if error.field and not error.field.startswith(where) else None
+    return {"code": error.code, "field": field or error.field or where, "message": error.message}
+
+
+def _path(location: Sequence[Any] | Any) -> str:
+    text = ""
+    for part in location:
+        if isinstance(part, int):
+            text += f"[{part}]"
+        elif part in _PYDANTIC_NOISE:
+            continue
+        else:
+            text += ("." if text else "") + str(part)
+    return text or "body"
+
+
+def install(app: FastAPI, environment: str) -> None:
+    def path_of(request: Request) -> str:
+        return route_path(request.scope, request.url.path)
+
+    def request_id(request: Request) -> str | None:
+        return request.headers.get("x-request-id")
+
+    @app.exception_handler(TracklogError)
+    async def _domain(request: Request, error: TracklogError) -> Response:
+        return error_response(path_of(request), error, request_id(request))
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation(request: Request, error: RequestValidationError) -> Response:
+        problems = [dict(p, loc=tuple(p.get("loc", ()))[1:]) for p in error.errors()]
+        return error_response(path_of(request), from_validation(problems), request_id(request))
+
+    @app.exception_handler(HTTPException)
+    async def _http(request: Request, error: HTTPException) -> Response:
+        code = {404: "RESOURCE_NOT_FOUND", 405: "METHOD_NOT_ALLOWED"}.get(
+            error.status_code, "ERROR"
+        )
+        response = failure(
+            path_of(request), error.status_code, code, str(error.detail), request_id(request)
+        )
+        for name, value in (error.headers or {}).items():  # e.g. Allow on a 405
+            response.headers[name] = value
+        return response
+
+    @app.exception_handler(Exception)
+    async def _unexpected(request: Request, error: Exception) -> Response:
+        log.exception("unhandled error")
+        response = failure(
+            path_of(request),
+            500,
+            "SERVER_ERROR",
+            "an unexpected error occurred",
+            request_id(request),
+        )
+        # Starlette answers a 500 outside every middleware, so TracklogMiddleware never sees it.
+        response.headers["X-Tracklog-Environment"] = environment
+        return response

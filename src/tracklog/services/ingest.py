@@ -1,0 +1,317 @@
+"""The one public way in for tracking events: the viewer API, the legacy API, the migration and
+the backfill all ingest through here.
+
+Ingesting a learner's events inside a unit of work: redirect keys whose enrolment moved, dedupe
+against the journal (a repeat is a duplicate, a new payload under a used id a conflict), fold the
+fresh events into their records with the order-free merge, keep the newer of each attempt, copy
+completions (mode ``copy``), and add journal entries and outbox triggers — all in the caller's
+transaction, so the data and its downstream event are durable together or not at all.
+
+``plan_ingest`` computes what to write without writing (a bulk job journals it first);
+``write_plan`` writes it; ``record_events`` does both for a request and commits.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+
+from tracklog.domain import merge
+from tracklog.domain.attempts import build_attempt, newer_attempt
+from tracklog.domain.dedup import Verdict, classify
+from tracklog.domain.errors import EventConflict, InvalidInput, TracklogError
+from tracklog.domain.identity import derive_event_id, payload_hash
+from tracklog.domain.ingest import Outcome, TrackEvent, check_event
+from tracklog.domain.model import (
+    Attempt,
+    ConsumptionRecord,
+    EventType,
+    RecordKey,
+    RequestedKey,
+    Source,
+    Status,
+    TrackingEvent,
+)
+from tracklog.domain.modes import Mode, resolve_write
+from tracklog.domain.pipeline import JournalEntry, NewTrigger
+from tracklog.services import copying, moving, outbox
+from tracklog.services.commands import InvalidEvent, RecordEvents
+from tracklog.services.deps import Deps
+from tracklog.services.ports import Telemetry, UnitOfWork
+from tracklog.services.registry import CollectionLookup
+
+BATCH_LIMIT_CODE = "BATCH_LIMIT_EXCEEDED"
+
+
+@dataclass(frozen=True, slots=True)
+class EventResult:
+    """What happened to one event, in the order the events were given."""
+
+    event_id: str | None
+    outcome: Outcome
+    key: RecordKey | None = None
+    status: Status | None = None
+    error: TracklogError | None = None
+    attempt: Attempt | None = None  # the attempt as submitted (assessment events)
+    type: str = "unknown"
+    module_type: str | None = None
+
+    @property
+    def counted_as(self) -> Outcome:
+        """Rejections of a reused event id are counted as conflicts."""
+        return Outcome.CONFLICT if isinstance(self.error, EventConflict) else self.outcome
+
+
+@dataclass(frozen=True, slots=True)
+class Prepared:
+    """A checked event with its stored key resolved, ready to be deduped and merged."""
+
+    event: TrackingEvent
+    attempt: Attempt | None
+    module_type: str | None
+
+
+Item = Prepared | EventResult  # an EventResult here is an event rejected before the store
+
+
+@dataclass
+class IngestPlan:
+    """Everything one ingest writes, and the result of each event."""
+
+    results: list[EventResult]
+    records: list[ConsumptionRecord] = field(default_factory=list)
+    attempts: list[Attempt] = field(default_factory=list)
+    journal: list[JournalEntry] = field(default_factory=list)
+    triggers: list[NewTrigger] = field(default_factory=list)
+
+
+def record_events(deps: Deps, command: RecordEvents) -> list[EventResult]:
+    """Apply a learner's events; one result per event, in order. Nothing is dropped silently."""
+    now = deps.clock.now_ms()
+    collections = CollectionLookup(deps)
+    limit = deps.settings.max_sync_events
+    items = [
+        prepare(deps, collections, command, event, now)
+        if index < limit
+        else _over_limit(event, index, limit)
+        for index, event in enumerate(command.events)
+    ]
+    with deps.store.unit_of_work() as uow:
+        plan = plan_ingest(deps, uow, collections, command.user_id, items)
+        write_plan(uow, plan)
+        uow.after_commit(deps.wake_worker)
+        uow.commit()
+    count_outcomes(deps.telemetry, command.source, plan.results)
+    return plan.results
+
+
+def prepare(
+    deps: Deps,
+    collections: CollectionLookup,
+    command: RecordEvents,
+    event: TrackEvent | InvalidEvent,
+    now: int,
+) -> Item:
+    """Check one event and resolve its stored key under the instance's mode."""
+    if isinstance(event, InvalidEvent):
+        return EventResult(event.event_id, Outcome.REJECTED, error=event.error)
+    digest = payload_hash(event.canonical())
+    event_id = event.event_id or derive_event_id(command.user_id, digest)
+    module_type = collections.module_type(event.collection_id, event.content_id)
+    try:
+        check_event(event, now)
+    except TracklogError as error:
+        return EventResult(
+            event_id, Outcome.REJECTED, error=error, type=event.type, module_type=module_type
+        )
+    requested = RequestedKey(event.content_id, event.collection_id, event.context_id)
+    key = resolve_write(deps.mode, command.user_id, requested)
+    event_ts = event.event_ts if event.event_ts is not None else now
+    tracking = TrackingEvent(
+        event_id=event_id,
+        type=event.type,
+        key=key,
+        event_ts=event_ts,
+        progress=event.progress,
+        progress_details=event.progress_details,
+        source=command.source,
+        payload_hash=digest,
+    )
+    attempt = None
+    if event.type is EventType.ASSESS and event.attempt_id is not None:
+        attempt = build_attempt(key, event.attempt_id, event_ts, event.questions, digest)
+    return Prepared(tracking, attempt, module_type)
+
+
+def _over_limit(event: TrackEvent | InvalidEvent, index: int, limit: int) -> EventResult:
+    error = InvalidInput(
+        f"a sync batch takes at most {limit} events; send this one again in another batch",
+        field="",
+        code=BATCH_LIMIT_CODE,
+    )
+    return EventResult(event.event_id, Outcome.REJECTED, error=error)
+
+
+def plan_ingest(
+    deps: Deps,
+    uow: UnitOfWork,
+    collections: CollectionLookup,
+    user_id: str,
+    items: Sequence[Item],
+) -> IngestPlan:
+    """Dedupe and merge one learner's events inside ``uow``; writes nothing (see ``write_plan``)."""
+    uow.lock_user(user_id)
+    items = _to_active_keys(uow, user_id, items)
+    positions = [i for i, item in enumerate(items) if isinstance(item, Prepared)]
+    valid = [item for item in items if isinstance(item, Prepared)]
+    known = uow.journal.known(user_id, [p.event.event_id for p in valid])
+    verdicts = classify([p.event for p in valid], known)
+    fresh = [p for p, verdict in zip(valid, verdicts, strict=True) if verdict is Verdict.APPLY]
+    stored = uow.tracking.records_by_key({p.event.key for p in valid})
+    plan = IngestPlan(results=[])
+    if fresh:
+        merged = _merge(fresh, stored)
+        stored.update(merged)
+        plan.records = list(merged.values())
+        plan.attempts = _newer_attempts(uow, [p.attempt for p in fresh if p.attempt is not None])
+        plan.journal = [_journal_entry(p, uow.now_ms) for p in fresh]
+        plan.triggers = _triggers(fresh, uow.now_ms)
+        if deps.mode is Mode.COPY:
+            _plan_copies(deps, uow, collections, fresh, stored, plan)
+    results: list[EventResult] = [
+        item if isinstance(item, EventResult) else _placeholder() for item in items
+    ]
+    for position, prepared, verdict in zip(positions, valid, verdicts, strict=True):
+        results[position] = _result(prepared, verdict, stored)
+    plan.results = results
+    return plan
+
+
+def write_plan(uow: UnitOfWork, plan: IngestPlan) -> None:
+    uow.tracking.put_records(plan.records)
+    uow.tracking.put_attempts(plan.attempts)
+    uow.journal.add(plan.journal)
+    uow.outbox.add(plan.triggers)
+
+
+def _placeholder() -> EventResult:
+    return EventResult(None, Outcome.REJECTED)
+
+
+def _to_active_keys(uow: UnitOfWork, user_id: str, items: Sequence[Item]) -> list[Item]:
+    """A write addressed to an enrolment whose progress moved goes to the single active copy."""
+    active = moving.active_key_map(uow, user_id)
+    result: list[Item] = []
+    for item in items:
+        if isinstance(item, Prepared) and active(item.event.key) != item.event.key:
+            key = active(item.event.key)
+            attempt = replace(item.attempt, key=key) if item.attempt else None
+            item = replace(item, event=replace(item.event, key=key), attempt=attempt)  # noqa: PLW2901
+        result.append(item)
+    return result
+
+
+def _merge(
+    fresh: Sequence[Prepared], current: dict[RecordKey, ConsumptionRecord]
+) -> dict[RecordKey, ConsumptionRecord]:
+    merged: dict[RecordKey, ConsumptionRecord] = {}
+    for p in fresh:
+        key = p.event.key
+        folded = merge.apply_events(merged.get(key) or current.get(key), [p.event])
+        assert folded is not None
+        merged[key] = folded
+    return merged
+
+
+def _newer_attempts(uow: UnitOfWork, attempts: Sequence[Attempt]) -> list[Attempt]:
+    """The submitted attempts that replace what is stored (a resubmission only when newer)."""
+    winners: dict[tuple[RecordKey, str], Attempt] = {}
+    for attempt in attempts:
+        slot = (attempt.key, attempt.attempt_id)
+        current = winners.get(slot) or uow.tracking.attempt(attempt.key, attempt.attempt_id)
+        winners[slot] = newer_attempt(current, attempt)
+    return [a for a in winners.values() if a in attempts]
+
+
+def _plan_copies(
+    deps: Deps,
+    uow: UnitOfWork,
+    collections: CollectionLookup,
+    fresh: Sequence[Prepared],
+    stored: dict[RecordKey, ConsumptionRecord],
+    plan: IngestPlan,
+) -> None:
+    """Completions copy into the learner's running enrolments in this same transaction."""
+    completed = {p.event.key for p in fresh if p.event.completes}
+    records = [stored[key] for key in sorted(completed) if key in stored]
+    user_id = fresh[0].event.key.user_id
+    copies = copying.plan_completion_copies(
+        uow, deps.copy_policy, user_id, records, collection_of=collections.get
+    )
+    plan.records.extend(copies)
+    touched = sorted({c.key.enrolment for c in copies})
+    plan.triggers.extend(outbox.enrolment_triggers(touched, uow.now_ms))
+
+
+def _journal_entry(p: Prepared, now: int) -> JournalEntry:
+    event = p.event
+    return JournalEntry(
+        user_id=event.key.user_id,
+        event_id=event.event_id,
+        payload_hash=event.payload_hash,
+        type=event.type.value,
+        collection_id=event.key.collection_id,
+        context_id=event.key.context_id,
+        content_id=event.key.content_id,
+        module_type=p.module_type,
+        source=event.source.value,
+        event_ts=event.event_ts,
+        ingested_ts=now,
+    )
+
+
+def _triggers(fresh: Sequence[Prepared], now: int) -> list[NewTrigger]:
+    counts = Counter(p.event.key for p in fresh)
+    return [
+        NewTrigger(k.user_id, k.collection_id, k.context_id, k.content_id, now, counts[k])
+        for k in sorted(counts)
+    ]
+
+
+def _result(
+    p: Prepared, verdict: Verdict, stored: dict[RecordKey, ConsumptionRecord]
+) -> EventResult:
+    event = p.event
+    if verdict is Verdict.CONFLICT:
+        error = EventConflict(
+            f"eventId '{event.event_id}' was already used with a different payload",
+            field="eventId",
+        )
+        outcome, status, attempt = Outcome.REJECTED, None, None
+    else:
+        error = None
+        record = stored.get(event.key)
+        status = record.status if record is not None else None
+        outcome = Outcome.APPLIED if verdict is Verdict.APPLY else Outcome.DUPLICATE
+        attempt = p.attempt
+    return EventResult(
+        event.event_id,
+        outcome,
+        key=event.key,
+        status=status,
+        error=error,
+        attempt=attempt,
+        type=event.type.value,
+        module_type=p.module_type,
+    )
+
+
+def count_outcomes(telemetry: Telemetry, source: Source, results: Sequence[EventResult]) -> None:
+    """One increment per label set: outcome, reason, type, module type, source."""
+    tally: Counter[tuple[Outcome, str, str, str | None]] = Counter()
+    for result in results:
+        reason = result.error.code if result.error is not None else ""
+        tally[(result.counted_as, reason, result.type, result.module_type)] += 1
+    for (outcome, reason, type_, module), count in tally.items():
+        telemetry.count_event(outcome.value, type_, module, source.value, count, reason=reason)
