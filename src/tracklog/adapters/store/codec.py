@@ -76,6 +76,9 @@ def record_to_row(record: ConsumptionRecord, now_ts: int) -> dict[str, Any]:
         "first_completed_ts": record.first_completed_ts,
         "last_completed_ts": record.last_completed_ts,
         "provenance": provenance_to_json(record.provenance),
+        "legacy_view_count": record.legacy_view_count,
+        "legacy_completed_count": record.legacy_completed_count,
+        "legacy": record.legacy,
         "updated_ts": now_ts,
     }
 
@@ -96,6 +99,9 @@ def record_from_row(row: Row) -> ConsumptionRecord:
         first_completed_ts=row["first_completed_ts"],
         last_completed_ts=row["last_completed_ts"],
         provenance=provenance_from_json(row["provenance"]),
+        legacy_view_count=row["legacy_view_count"],
+        legacy_completed_count=row["legacy_completed_count"],
+        legacy=bool(row["legacy"]),
     )
 
 
