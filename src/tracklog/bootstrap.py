@@ -14,6 +14,7 @@ from typing import Protocol
 from tracklog.adapters.cache.memory import MemoryCache
 from tracklog.adapters.cache.redis import RedisCache
 from tracklog.adapters.clock import ManualClock, SystemClock
+from tracklog.adapters.legacy.export_folder import ExportFolders
 from tracklog.adapters.metrics import PrometheusMetrics
 from tracklog.adapters.redis_link.client import connect
 from tracklog.adapters.store.engine import build_engine
@@ -87,6 +88,7 @@ def bootstrap(settings: Settings | None = None, *, clock: Clock | None = None) -
         telemetry=metrics,
         stream=stream,
         copy_policy=parse_copy_rules(settings.copy_rules),
+        legacy=ExportFolders(),
     )
     for warning in startup_warnings(settings):
         log.warning("start-up warning", extra={"warning": warning})

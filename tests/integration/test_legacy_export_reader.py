@@ -14,7 +14,7 @@ from tracklog.adapters.legacy import (
     BadLine,
     ExportError,
     ExportFolder,
-    FileName,
+    LegacyFile,
     SourceRow,
     count_lines,
     read_content_types,
@@ -34,16 +34,16 @@ from tracklog.domain.legacy_rows import (
     enrolment_from_row,
 )
 
-PARSERS: dict[FileName, Callable[[Any], Any]] = {
-    FileName.CONSUMPTION: consumption_from_row,
-    FileName.ENROLMENTS: enrolment_from_row,
-    FileName.ATTEMPTS: attempt_from_row,
-    FileName.BATCHES: batch_from_row,
-    FileName.ACTIVITY: activity_agg_from_row,
+PARSERS: dict[LegacyFile, Callable[[Any], Any]] = {
+    LegacyFile.CONSUMPTION: consumption_from_row,
+    LegacyFile.ENROLMENTS: enrolment_from_row,
+    LegacyFile.ATTEMPTS: attempt_from_row,
+    LegacyFile.BATCHES: batch_from_row,
+    LegacyFile.ACTIVITY: activity_agg_from_row,
 }
 
 
-def parsed_rows(folder: ExportFolder, name: FileName) -> list[Any]:
+def parsed_rows(folder: ExportFolder, name: LegacyFile) -> list[Any]:
     items = list(folder.rows(name))
     assert [item for item in items if isinstance(item, BadLine)] == []
     return [PARSERS[name](item.values) for item in items if isinstance(item, SourceRow)]
@@ -75,17 +75,17 @@ def test_every_file_of_a_demo_export_reads_back_without_a_bad_line(
     for name in PARSERS:
         assert len(parsed_rows(folder, name)) == stats.rows[name], name
     types, bad = folder.content_types()
-    assert (len(types), bad) == (stats.rows[FileName.CONTENT_TYPES], ())
+    assert (len(types), bad) == (stats.rows[LegacyFile.CONTENT_TYPES], ())
     assert list(folder.pending()) == []
-    assert folder.file(FileName.PENDING).read_bytes() == b""
-    assert stats.rows[FileName.PENDING] == 0
+    assert folder.file(LegacyFile.PENDING).read_bytes() == b""
+    assert stats.rows[LegacyFile.PENDING] == 0
 
 
 def test_the_caught_up_export_holds_every_expected_record_per_module_type(
     caught_up: tuple[ExportFolder, ExportStats],
 ) -> None:
     folder, stats = caught_up
-    rows = parsed_rows(folder, FileName.CONSUMPTION)
+    rows = parsed_rows(folder, LegacyFile.CONSUMPTION)
     found = module_types_of(folder, (row.content_id for row in rows))
     assert set(stats.expected) == set(MODULE_TYPES)
     assert all(stats.expected[kind] > 0 for kind in MODULE_TYPES)
@@ -97,15 +97,15 @@ def test_the_demo_covers_statuses_both_time_forms_details_and_an_ended_batch(
     caught_up: tuple[ExportFolder, ExportStats],
 ) -> None:
     folder, _ = caught_up
-    items = [item for item in folder.rows(FileName.CONSUMPTION) if isinstance(item, SourceRow)]
+    items = [item for item in folder.rows(LegacyFile.CONSUMPTION) if isinstance(item, SourceRow)]
     assert {item.values["status"] for item in items} == {"0", "1", "2"}
     assert any(item.values["last_access_time"] is None for item in items)
     assert any(item.values["lastaccesstime"] and item.values["last_access_time"] for item in items)
     assert any(item.values["progressdetails"] for item in items)
-    batches = parsed_rows(folder, FileName.BATCHES)
+    batches = parsed_rows(folder, LegacyFile.BATCHES)
     assert [batch.status for batch in batches].count(2) == 1
     assert all(batch.start_ts and batch.end_ts for batch in batches)
-    attempts = parsed_rows(folder, FileName.ATTEMPTS)
+    attempts = parsed_rows(folder, LegacyFile.ATTEMPTS)
     assert all(attempt.questions and attempt.total_max_score == 4 for attempt in attempts)
 
 
@@ -113,7 +113,7 @@ def test_the_hidden_backlog_withholds_incident_completions_and_queues_them(
     backlog: tuple[ExportFolder, ExportStats], caught_up: tuple[ExportFolder, ExportStats]
 ) -> None:
     folder, stats = backlog
-    rows = parsed_rows(folder, FileName.CONSUMPTION)
+    rows = parsed_rows(folder, LegacyFile.CONSUMPTION)
     found = module_types_of(folder, (row.content_id for row in rows))
     assert stats.expected == caught_up[1].expected  # the same world
     for kind in MODULE_TYPES:
@@ -123,7 +123,7 @@ def test_the_hidden_backlog_withholds_incident_completions_and_queues_them(
     shown_kinds = {(types.module_type_of(row.content_id), row.status) for row in rows}
     assert not {(kind, 2) for kind in INCIDENT_MODULE_TYPES} & shown_kinds
     pending = [item for item in folder.pending() if isinstance(item, PendingUpdate)]
-    assert len(pending) == stats.rows[FileName.PENDING] > 0
+    assert len(pending) == stats.rows[LegacyFile.PENDING] > 0
     queued = module_types_of(folder, (cid for update in pending for cid, _ in update.contents))
     assert queued == Counter({k: v for k, v in stats.pending.items() if v})
     assert stats.pending == stats.withheld
@@ -135,9 +135,9 @@ def test_enrolments_of_the_backlog_lack_the_withheld_completions(
     folder, _ = backlog
     shown = {
         (row.user_id, row.course_id, row.content_id)
-        for row in parsed_rows(folder, FileName.CONSUMPTION)
+        for row in parsed_rows(folder, LegacyFile.CONSUMPTION)
     }
-    for enrolment in parsed_rows(folder, FileName.ENROLMENTS):
+    for enrolment in parsed_rows(folder, LegacyFile.ENROLMENTS):
         keys = {(enrolment.user_id, enrolment.course_id, cid) for cid in enrolment.content_status}
         assert keys <= shown
         assert enrolment.progress == list(enrolment.content_status.values()).count(2)
@@ -145,8 +145,8 @@ def test_enrolments_of_the_backlog_lack_the_withheld_completions(
 
 def test_without_a_pending_queue_the_backlog_is_simply_missing(tmp_path: Path) -> None:
     stats = write_demo_export(tmp_path, learners=5, hidden_backlog=True, pending_queue=False)
-    assert not (tmp_path / FileName.PENDING).exists()
-    assert FileName.PENDING.value not in stats.rows
+    assert not (tmp_path / LegacyFile.PENDING).exists()
+    assert LegacyFile.PENDING.value not in stats.rows
     assert sum(stats.withheld.values()) > 0
     assert set(stats.pending.values()) == {0}
     assert list(ExportFolder(tmp_path).pending()) == []
@@ -157,10 +157,10 @@ def test_the_same_seed_writes_the_same_export(tmp_path: Path) -> None:
     second = write_demo_export(tmp_path / "b", learners=6, hidden_backlog=True, seed=3)
     write_demo_export(tmp_path / "c", learners=6, hidden_backlog=True, seed=4)
     assert first == second
-    for name in FileName:
+    for name in LegacyFile:
         assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes()
-    assert (tmp_path / "a" / FileName.CONSUMPTION).read_bytes() != (
-        tmp_path / "c" / FileName.CONSUMPTION
+    assert (tmp_path / "a" / LegacyFile.CONSUMPTION).read_bytes() != (
+        tmp_path / "c" / LegacyFile.CONSUMPTION
     ).read_bytes()
 
 
@@ -262,14 +262,14 @@ def test_an_empty_file_is_refused(tmp_path: Path) -> None:
 
 def test_a_folder_lacking_required_files_is_refused_naming_them(tmp_path: Path) -> None:
     write_demo_export(tmp_path, learners=1)
-    (tmp_path / FileName.ATTEMPTS).unlink()
-    (tmp_path / FileName.CONTENT_TYPES).unlink()
-    (tmp_path / FileName.BATCHES).unlink()  # optional: reads as no rows
+    (tmp_path / LegacyFile.ATTEMPTS).unlink()
+    (tmp_path / LegacyFile.CONTENT_TYPES).unlink()
+    (tmp_path / LegacyFile.BATCHES).unlink()  # optional: reads as no rows
     folder = ExportFolder(tmp_path)
     with pytest.raises(ExportError) as raised:
         folder.check()
     assert str(raised.value).endswith("lacks assessment_aggregator.csv, content_types.csv")
-    assert list(folder.rows(FileName.BATCHES)) == []
+    assert list(folder.rows(LegacyFile.BATCHES)) == []
     with pytest.raises(ExportError, match="does not exist"):
         ExportFolder(tmp_path / "nowhere").check()
 
@@ -310,7 +310,8 @@ def test_line_counts_bound_the_records_of_a_file(
     caught_up: tuple[ExportFolder, ExportStats],
 ) -> None:
     folder, stats = caught_up
-    assert folder.count_lines(FileName.CONSUMPTION) == stats.rows[FileName.CONSUMPTION] + 1
+    assert folder.count_lines(LegacyFile.CONSUMPTION) == stats.rows[LegacyFile.CONSUMPTION] + 1
     assert (
-        count_lines(folder.file(FileName.CONTENT_TYPES)) == stats.rows[FileName.CONTENT_TYPES] + 1
+        count_lines(folder.file(LegacyFile.CONTENT_TYPES))
+        == stats.rows[LegacyFile.CONTENT_TYPES] + 1
     )

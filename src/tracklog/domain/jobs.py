@@ -81,6 +81,7 @@ class Batch:
     cursor: list[Any]
     users: Sequence[str] = ()  # learners whose writers are held off while the batch applies
     rows: Sequence[Row] = ()  # rows already read by ``next_batch``, when the kind needs them
+    items: Sequence[Any] = ()  # what a kind read from elsewhere (an export's parsed rows)
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,14 +12,54 @@ built several times faster, which matters at 10 million rows (0.8 µs against 2.
 
 from __future__ import annotations
 
+import enum
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import NamedTuple
 
+from tracklog.domain.errors import InvalidInput
 from tracklog.domain.model import JsonObject, Question
 
 MAX_ID_LENGTH = 256
+
+
+class LegacyFile(enum.StrEnum):
+    """The files of an export folder."""
+
+    CONSUMPTION = "user_content_consumption.csv"
+    ENROLMENTS = "user_enrolments.csv"
+    ATTEMPTS = "assessment_aggregator.csv"
+    CONTENT_TYPES = "content_types.csv"
+    BATCHES = "course_batch.csv"
+    ACTIVITY = "user_activity_agg.csv"
+    PENDING = "pending_events.jsonl"
+    COLLECTIONS = (
+        "collections.jsonl"  # Tracklog's extension: course trees from the content platform
+    )
+
+
+class SourceRow(NamedTuple):
+    """One record of an export file: the wanted columns, ``None`` where the field is empty."""
+
+    file: str
+    line: int
+    values: dict[str, str | None]
+
+
+class BadLine(NamedTuple):
+    """A record (or line) that could not be read; reading went on after it."""
+
+    file: str
+    line: int
+    reason: str
+
+
+class ExportError(InvalidInput):
+    """The export (or one of its files) cannot be read at all: a missing file or column."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message, field="from")
 
 
 class BadRow(ValueError):
@@ -174,6 +214,7 @@ class PendingUpdate(NamedTuple):
     batch_id: str
     course_id: str
     contents: tuple[tuple[str, int], ...]  # (content id, status 0..2), in event order
+    line: int = 0  # where it stands in the queue file (for resuming and for reports)
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 from tracklog.domain.copy_rules import DEFAULT_POLICY, CopyPolicy
 from tracklog.domain.modes import Mode
-from tracklog.services.ports import Cache, Clock, EventStream, Store, Telemetry
+from tracklog.services.ports import Cache, Clock, EventStream, LegacySource, Store, Telemetry
 from tracklog.settings import Settings
 
 
@@ -25,6 +25,7 @@ class Deps:
     stream: EventStream | None = None  # server mode: the event stream (None: the outbox only)
     wake_worker: Callable[[], None] = field(default=_nothing)
     copy_policy: CopyPolicy = DEFAULT_POLICY  # parsed from TRACKLOG_COPY_RULES by bootstrap
+    legacy: LegacySource | None = None  # where legacy exports are read from (migration)
 
     @property
     def mode(self) -> Mode:

@@ -9,6 +9,7 @@ from typing import Any
 
 from tracklog.adapters.cache.memory import MemoryCache
 from tracklog.adapters.clock import ManualClock
+from tracklog.adapters.legacy.export_folder import ExportFolders
 from tracklog.domain.copy_rules import parse_copy_rules
 from tracklog.services.deps import Deps
 from tracklog.settings import Settings
@@ -72,4 +73,5 @@ def memory_deps(*, clock: ManualClock | None = None, **settings: Any) -> Deps:
         clock=clock,
         telemetry=RecordingTelemetry(),
         copy_policy=parse_copy_rules(config.copy_rules),
+        legacy=ExportFolders(),
     )

@@ -21,7 +21,14 @@ from typing import Any
 from tracklog.adapters.store import codec, tables
 from tracklog.adapters.store.job_rows import row_hash
 from tracklog.domain.jobs import Condition, Key, Row, Where
-from tracklog.domain.model import Summary
+from tracklog.domain.model import (
+    Attempt,
+    Collection,
+    ConsumptionRecord,
+    Context,
+    Enrolment,
+    Summary,
+)
 from tracklog.services.ports import Clock
 from tracklog.testing.memory_repos import (
     MemoryDeadLetters,
@@ -97,7 +104,7 @@ class MemoryUnitOfWork:
         self.dead_letters = MemoryDeadLetters(self._tables, ids, now)
         self.registry = MemoryRegistry(self._tables, ids, now)
         self.jobs = MemoryJobs(self._tables, ids, now)
-        self.job_rows = MemoryJobRows(self._tables, ids)
+        self.job_rows = MemoryJobRows(self._tables, ids, now)
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -163,9 +170,10 @@ def _holds(row: Row, condition: Condition) -> bool:
 
 
 class MemoryJobRows:
-    def __init__(self, tables_: Tables, ids: Identities):
+    def __init__(self, tables_: Tables, ids: Identities, now_ms: int):
         self._tables = tables_
         self._ids = ids
+        self._now = now_ms
 
     def learner_tables(self) -> tuple[str, ...]:
         return tuple(str(t.name) for t in tables.LEARNER_TABLES)
@@ -223,8 +231,33 @@ class MemoryJobRows:
     def row_hash(self, row: Mapping[str, Any] | None) -> str | None:
         return row_hash(row)
 
+    # domain objects as stored rows --------------------------------------------------------
     def summary_row(self, summary: Summary) -> Row:
         return self.full_row("summaries", codec.summary_to_row(summary))
 
     def summary_from_row(self, row: Row) -> Summary:
         return codec.summary_from_row(row)
+
+    def record_row(self, record: ConsumptionRecord) -> Row:
+        return self.full_row("consumption", codec.record_to_row(record, self._now))
+
+    def record_from_row(self, row: Row) -> ConsumptionRecord:
+        return codec.record_from_row(row)
+
+    def attempt_row(self, attempt: Attempt) -> Row:
+        return self.full_row("attempts", codec.attempt_to_row(attempt, self._now))
+
+    def attempt_from_row(self, row: Row) -> Attempt:
+        return codec.attempt_from_row(row)
+
+    def enrolment_row(self, enrolment: Enrolment) -> Row:
+        return self.full_row("enrolments", codec.enrolment_to_row(enrolment, self._now))
+
+    def enrolment_from_row(self, row: Row) -> Enrolment:
+        return codec.enrolment_from_row(row)
+
+    def context_row(self, context: Context) -> Row:
+        return self.full_row("contexts", codec.context_to_row(context, self._now))
+
+    def collection_row(self, collection: Collection) -> Row:
+        return self.full_row("collections", codec.collection_to_row(collection, self._now))

@@ -84,7 +84,7 @@ def start_job(
     batch_size: int = 5,
     max_rate: int | None = None,
 ) -> int:
-    kind = build_kind(name, dict(options or {}), BuildContext(deps.mode, deps.clock.now_ms()))
+    kind = build_kind(name, dict(options or {}), BuildContext.of(deps))
     return planner.create_job(deps, kind, ORIGIN, batch_size, max_rate)
 
 

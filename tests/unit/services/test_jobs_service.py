@@ -46,7 +46,7 @@ def progress(deps: Deps) -> list[int]:
 
 
 def run(deps: Deps, kind: str, options: dict[str, object] | None = None) -> Job:
-    job_kind = build_kind(kind, dict(options or {}), BuildContext(deps.mode, deps.clock.now_ms()))
+    job_kind = build_kind(kind, dict(options or {}), BuildContext.of(deps))
     job_id = planner.create_job(deps, job_kind, ORIGIN, batch_size=2, max_rate=None)
     return runner.run(deps, job_id, ORIGIN, Quiet(), runner.Hooks())
 

@@ -5,26 +5,19 @@ Typical use::
 
     folder = ExportFolder(path)
     folder.check()                                    # ExportError naming what is missing
-    for item in folder.rows(FileName.CONSUMPTION):    # SourceRow | BadLine, streamed
+    for item in folder.rows(LegacyFile.CONSUMPTION):    # SourceRow | BadLine, streamed
         ...consumption_from_row(item.values)...       # tracklog.domain.legacy_rows
 """
 
-from tracklog.adapters.legacy.cqlsh_csv import (
-    BadLine,
-    CqlshDialect,
-    ExportError,
-    SourceRow,
-    count_lines,
-    read_rows,
-)
+from tracklog.adapters.legacy.cqlsh_csv import CqlshDialect, count_lines, read_rows
 from tracklog.adapters.legacy.export_folder import (
     OPTIONAL_FILES,
     REQUIRED_FILES,
     ExportFolder,
-    FileName,
     read_content_types,
     read_pending,
 )
+from tracklog.domain.legacy import BadLine, ExportError, LegacyFile, SourceRow
 
 __all__ = [
     "OPTIONAL_FILES",
@@ -33,7 +26,7 @@ __all__ = [
     "CqlshDialect",
     "ExportError",
     "ExportFolder",
-    "FileName",
+    "LegacyFile",
     "SourceRow",
     "count_lines",
     "read_content_types",

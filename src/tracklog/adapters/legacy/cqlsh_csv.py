@@ -19,7 +19,9 @@ from __future__ import annotations
 import csv
 from collections.abc import Collection, Iterable, Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, BinaryIO, NamedTuple
+from typing import TYPE_CHECKING, BinaryIO
+
+from tracklog.domain.legacy import BadLine, ExportError, SourceRow
 
 if TYPE_CHECKING:
     from _csv import Reader
@@ -43,26 +45,6 @@ class CqlshDialect(csv.Dialect):
 
 class _ReadDialect(CqlshDialect):
     doublequote = True  # ``""`` inside a quoted field reads as ``"`` as well as ``\"`` does
-
-
-class SourceRow(NamedTuple):
-    """One record of an export file: the wanted columns, ``None`` where the field is empty."""
-
-    file: str
-    line: int
-    values: dict[str, str | None]
-
-
-class BadLine(NamedTuple):
-    """A record (or line) that could not be read; reading went on after it."""
-
-    file: str
-    line: int
-    reason: str
-
-
-class ExportError(Exception):
-    """The export (or one of its files) cannot be read at all: a missing file or column."""
 
 
 def read_rows(

@@ -24,6 +24,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
+import orjson
+
 from tracklog.adapters.legacy import demo_attempts as attempts
 from tracklog.adapters.legacy import demo_rows as rows
 from tracklog.adapters.legacy.cqlsh_csv import CqlshDialect
@@ -35,7 +37,7 @@ from tracklog.adapters.legacy.demo_world import (
     Record,
     learner,
 )
-from tracklog.adapters.legacy.export_folder import FileName
+from tracklog.domain.legacy import LegacyFile
 
 _EVENT_SIZE = 3  # contents per pending instruction event
 
@@ -70,12 +72,13 @@ def write_demo_export(
     counts = _Counts()
     with ExitStack() as files:
         writers = {name: _writer(files, directory / name, header) for name, header in _HEADERS}
-        queue_path = directory / FileName.PENDING
+        queue_path = directory / LegacyFile.PENDING
         queue_path.unlink(missing_ok=True)
         queue = queue_path.open("wb") if pending_queue else None
         if queue is not None:
             files.enter_context(queue)
         _write_catalogue(writers, counts)
+        _write_collections(directory / LegacyFile.COLLECTIONS, counts)
         for index in range(learners):
             person = learner(seed, index)
             for enrolment in person.enrolments:
@@ -87,12 +90,12 @@ def write_demo_export(
 
 
 _HEADERS = (
-    (FileName.CONSUMPTION, rows.CONSUMPTION_HEADER),
-    (FileName.ENROLMENTS, rows.ENROLMENT_HEADER),
-    (FileName.ATTEMPTS, attempts.ATTEMPT_HEADER),
-    (FileName.BATCHES, rows.BATCH_HEADER),
-    (FileName.ACTIVITY, rows.ACTIVITY_HEADER),
-    (FileName.CONTENT_TYPES, rows.CONTENT_TYPES_HEADER),
+    (LegacyFile.CONSUMPTION, rows.CONSUMPTION_HEADER),
+    (LegacyFile.ENROLMENTS, rows.ENROLMENT_HEADER),
+    (LegacyFile.ATTEMPTS, attempts.ATTEMPT_HEADER),
+    (LegacyFile.BATCHES, rows.BATCH_HEADER),
+    (LegacyFile.ACTIVITY, rows.ACTIVITY_HEADER),
+    (LegacyFile.CONTENT_TYPES, rows.CONTENT_TYPES_HEADER),
 )
 
 
@@ -105,8 +108,9 @@ class _Counts:
 
     def stats(self, pending_queue: bool) -> ExportStats:
         rows_written = {name.value: self.rows[name] for name, _ in _HEADERS}
+        rows_written[LegacyFile.COLLECTIONS.value] = self.rows[LegacyFile.COLLECTIONS]
         if pending_queue:
-            rows_written[FileName.PENDING.value] = self.rows[FileName.PENDING]
+            rows_written[LegacyFile.PENDING.value] = self.rows[LegacyFile.PENDING]
         every = dict.fromkeys(MODULE_TYPES, 0)
         return ExportStats(
             rows=rows_written,
@@ -134,12 +138,27 @@ def _writer(files: ExitStack, path: Path, header: Sequence[str]) -> _Writer:
     return _Writer(stream, path.name)
 
 
-def _write_catalogue(writers: Mapping[FileName, _Writer], counts: _Counts) -> None:
+def _write_catalogue(writers: Mapping[LegacyFile, _Writer], counts: _Counts) -> None:
     for course in COURSES:
         for batch in course.batches:
-            writers[FileName.BATCHES].row(counts, rows.batch_row(course, batch))
+            writers[LegacyFile.BATCHES].row(counts, rows.batch_row(course, batch))
         for content_id, module_type in course.leaves:
-            writers[FileName.CONTENT_TYPES].row(counts, [content_id, module_type])
+            writers[LegacyFile.CONTENT_TYPES].row(counts, [content_id, module_type])
+
+
+def _write_collections(path: Path, counts: _Counts) -> None:
+    """The course trees, as the content platform knows them (Tracklog's ``collections.jsonl``)."""
+    with path.open("wb") as out:
+        for course in COURSES:
+            line = {
+                "collectionId": course.course_id,
+                "name": course.name,
+                "type": "Course",
+                "leafNodes": [content_id for content_id, _ in course.leaves],
+                "moduleTypes": dict(course.leaves),
+            }
+            out.write(orjson.dumps(line) + b"\n")
+            counts.rows[LegacyFile.COLLECTIONS] += 1
 
 
 def _withheld(enrolment: Enrolment) -> list[Record]:
@@ -151,7 +170,7 @@ def _withheld(enrolment: Enrolment) -> list[Record]:
 
 
 def _write_enrolment(
-    writers: Mapping[FileName, _Writer],
+    writers: Mapping[LegacyFile, _Writer],
     counts: _Counts,
     user_id: str,
     enrolment: Enrolment,
@@ -159,18 +178,18 @@ def _write_enrolment(
 ) -> None:
     hidden = {record.content_id for record in withheld}
     shown = [record for record in enrolment.records if record.content_id not in hidden]
-    consumption = writers[FileName.CONSUMPTION]
+    consumption = writers[LegacyFile.CONSUMPTION]
     for record in enrolment.records:
         counts.expected[record.module_type] += 1
         if record.content_id in hidden:
             counts.withheld[record.module_type] += 1
         else:
             consumption.row(counts, rows.consumption_row(user_id, enrolment, record))
-    writers[FileName.ENROLMENTS].row(counts, rows.enrolment_row(user_id, enrolment, shown))
+    writers[LegacyFile.ENROLMENTS].row(counts, rows.enrolment_row(user_id, enrolment, shown))
     for attempt in enrolment.attempts:
-        writers[FileName.ATTEMPTS].row(counts, attempts.attempt_row(user_id, enrolment, attempt))
+        writers[LegacyFile.ATTEMPTS].row(counts, attempts.attempt_row(user_id, enrolment, attempt))
     if shown:
-        writers[FileName.ACTIVITY].row(counts, rows.activity_row(user_id, enrolment, shown))
+        writers[LegacyFile.ACTIVITY].row(counts, rows.activity_row(user_id, enrolment, shown))
 
 
 def _queue(
@@ -178,7 +197,7 @@ def _queue(
 ) -> None:
     for chunk in _chunks(withheld, _EVENT_SIZE):
         queue.write(rows.pending_event(user_id, enrolment, chunk))
-        counts.rows[FileName.PENDING] += 1
+        counts.rows[LegacyFile.PENDING] += 1
         counts.pending.update(record.module_type for record in chunk)
 
 

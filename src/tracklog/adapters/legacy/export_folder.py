@@ -7,13 +7,12 @@ and ``content_types.csv``. Optional: ``course_batch.csv``, ``user_activity_agg.c
 
 from __future__ import annotations
 
-import enum
 from collections.abc import Iterator
 from pathlib import Path
 
 import orjson
 
-from tracklog.adapters.legacy.cqlsh_csv import BadLine, ExportError, SourceRow, count_lines
+from tracklog.adapters.legacy.cqlsh_csv import count_lines
 from tracklog.adapters.legacy.cqlsh_csv import read_rows as read_csv_rows
 from tracklog.domain.legacy import (
     ACTIVITY_AGG_COLUMNS,
@@ -22,39 +21,38 @@ from tracklog.domain.legacy import (
     CONSUMPTION_COLUMNS,
     CONTENT_TYPE_COLUMNS,
     ENROLMENT_COLUMNS,
+    BadLine,
     BadRow,
     ColumnSet,
     ContentTypes,
+    ExportError,
+    LegacyFile,
     PendingUpdate,
+    SourceRow,
 )
+from tracklog.domain.legacy_catalogue import LegacyCollection, collection_from_json
 from tracklog.domain.legacy_queue import pending_from_event
 from tracklog.domain.legacy_rows import content_type_from_row
 
-
-class FileName(enum.StrEnum):
-    CONSUMPTION = "user_content_consumption.csv"
-    ENROLMENTS = "user_enrolments.csv"
-    ATTEMPTS = "assessment_aggregator.csv"
-    CONTENT_TYPES = "content_types.csv"
-    BATCHES = "course_batch.csv"
-    ACTIVITY = "user_activity_agg.csv"
-    PENDING = "pending_events.jsonl"
-
-
 REQUIRED_FILES = (
-    FileName.CONSUMPTION,
-    FileName.ENROLMENTS,
-    FileName.ATTEMPTS,
-    FileName.CONTENT_TYPES,
+    LegacyFile.CONSUMPTION,
+    LegacyFile.ENROLMENTS,
+    LegacyFile.ATTEMPTS,
+    LegacyFile.CONTENT_TYPES,
 )
-OPTIONAL_FILES = (FileName.BATCHES, FileName.ACTIVITY, FileName.PENDING)
-TABLE_COLUMNS: dict[FileName, ColumnSet] = {
-    FileName.CONSUMPTION: CONSUMPTION_COLUMNS,
-    FileName.ENROLMENTS: ENROLMENT_COLUMNS,
-    FileName.ATTEMPTS: ATTEMPT_COLUMNS,
-    FileName.CONTENT_TYPES: CONTENT_TYPE_COLUMNS,
-    FileName.BATCHES: BATCH_COLUMNS,
-    FileName.ACTIVITY: ACTIVITY_AGG_COLUMNS,
+OPTIONAL_FILES = (
+    LegacyFile.BATCHES,
+    LegacyFile.ACTIVITY,
+    LegacyFile.PENDING,
+    LegacyFile.COLLECTIONS,
+)
+TABLE_COLUMNS: dict[LegacyFile, ColumnSet] = {
+    LegacyFile.CONSUMPTION: CONSUMPTION_COLUMNS,
+    LegacyFile.ENROLMENTS: ENROLMENT_COLUMNS,
+    LegacyFile.ATTEMPTS: ATTEMPT_COLUMNS,
+    LegacyFile.CONTENT_TYPES: CONTENT_TYPE_COLUMNS,
+    LegacyFile.BATCHES: BATCH_COLUMNS,
+    LegacyFile.ACTIVITY: ACTIVITY_AGG_COLUMNS,
 }
 
 
@@ -64,10 +62,10 @@ class ExportFolder:
     def __init__(self, path: Path) -> None:
         self.path = path
 
-    def file(self, name: FileName) -> Path:
+    def file(self, name: LegacyFile) -> Path:
         return self.path / name
 
-    def has(self, name: FileName) -> bool:
+    def has(self, name: LegacyFile) -> bool:
         return self.file(name).is_file()
 
     def check(self) -> None:
@@ -78,7 +76,7 @@ class ExportFolder:
         if missing:
             raise ExportError(f"the export folder {self.path} lacks {', '.join(missing)}")
 
-    def rows(self, name: FileName) -> Iterator[SourceRow | BadLine]:
+    def rows(self, name: LegacyFile) -> Iterator[SourceRow | BadLine]:
         """The records of one CSV table, read with that table's columns (see ``legacy``)."""
         if name not in TABLE_COLUMNS:
             raise ValueError(f"{name} is not a CSV table")
@@ -88,12 +86,20 @@ class ExportFolder:
         return read_csv_rows(self.file(name), columns.required, columns.optional)
 
     def pending(self) -> Iterator[PendingUpdate | BadLine]:
-        return read_pending(self.file(FileName.PENDING)) if self.has(FileName.PENDING) else iter(())
+        return (
+            read_pending(self.file(LegacyFile.PENDING))
+            if self.has(LegacyFile.PENDING)
+            else iter(())
+        )
+
+    def collections(self) -> Iterator[LegacyCollection | BadLine]:
+        path = self.file(LegacyFile.COLLECTIONS)
+        return read_collections(path) if path.is_file() else iter(())
 
     def content_types(self) -> tuple[ContentTypes, tuple[BadLine, ...]]:
-        return read_content_types(self.file(FileName.CONTENT_TYPES))
+        return read_content_types(self.file(LegacyFile.CONTENT_TYPES))
 
-    def count_lines(self, name: FileName) -> int:
+    def count_lines(self, name: LegacyFile) -> int:
         """Physical lines of a file (0 if absent): a cheap upper bound for progress reporting."""
         return count_lines(self.file(name)) if self.has(name) else 0
 
@@ -105,6 +111,20 @@ def read_pending(path: Path) -> Iterator[PendingUpdate | BadLine]:
         for number, line in enumerate(lines, start=1):
             if line.strip():
                 yield _pending(path.name, number, line)
+
+
+def read_collections(path: Path) -> Iterator[LegacyCollection | BadLine]:
+    """``collections.jsonl``: one course tree a line (blank lines skipped)."""
+    with path.open("rb") as lines:
+        for number, line in enumerate(lines, start=1):
+            if not line.strip():
+                continue
+            try:
+                yield collection_from_json(orjson.loads(line), number)
+            except orjson.JSONDecodeError as error:
+                yield BadLine(path.name, number, f"is not JSON: {error}")
+            except BadRow as error:
+                yield BadLine(path.name, number, str(error))
 
 
 def read_content_types(path: Path) -> tuple[ContentTypes, tuple[BadLine, ...]]:
@@ -136,6 +156,13 @@ def _pending(file: str, number: int, line: bytes) -> PendingUpdate | BadLine:
     if not isinstance(event, dict):
         return BadLine(file, number, "is not a JSON object")
     try:
-        return pending_from_event(event)
+        return pending_from_event(event)._replace(line=number)
     except BadRow as error:
         return BadLine(file, number, str(error))
+
+
+class ExportFolders:
+    """The ``LegacySource`` port: exports are folders on this machine."""
+
+    def open(self, location: str) -> ExportFolder:
+        return ExportFolder(Path(location).expanduser().resolve())

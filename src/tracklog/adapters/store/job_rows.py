@@ -30,7 +30,14 @@ from tracklog.adapters.store import codec, tables
 from tracklog.adapters.store.traits import StoreTraits
 from tracklog.adapters.store.upsert import chunks, upsert
 from tracklog.domain.jobs import Condition, Key, Row, Where
-from tracklog.domain.model import Summary
+from tracklog.domain.model import (
+    Attempt,
+    Collection,
+    ConsumptionRecord,
+    Context,
+    Enrolment,
+    Summary,
+)
 
 _CHUNK = 300
 
@@ -118,9 +125,10 @@ def _exact_clause(table: Table) -> ColumnElement[bool]:
 class JobRows:
     """Table-agnostic reads and writes inside one unit of work."""
 
-    def __init__(self, conn: Connection, traits: StoreTraits):
+    def __init__(self, conn: Connection, traits: StoreTraits, now_ms: int):
         self._conn = conn
         self._traits = traits
+        self._now = now_ms
 
     def learner_tables(self) -> tuple[str, ...]:
         return tuple(str(t.name) for t in tables.LEARNER_TABLES)
@@ -200,8 +208,33 @@ class JobRows:
     def row_hash(self, row: Mapping[str, Any] | None) -> str | None:
         return row_hash(row)
 
+    # domain objects as stored rows --------------------------------------------------------
     def summary_row(self, summary: Summary) -> Row:
-        return full_row(tables.summaries, codec.summary_to_row(summary))
+        return self.full_row("summaries", codec.summary_to_row(summary))
 
     def summary_from_row(self, row: Row) -> Summary:
         return codec.summary_from_row(row)
+
+    def record_row(self, record: ConsumptionRecord) -> Row:
+        return self.full_row("consumption", codec.record_to_row(record, self._now))
+
+    def record_from_row(self, row: Row) -> ConsumptionRecord:
+        return codec.record_from_row(row)
+
+    def attempt_row(self, attempt: Attempt) -> Row:
+        return self.full_row("attempts", codec.attempt_to_row(attempt, self._now))
+
+    def attempt_from_row(self, row: Row) -> Attempt:
+        return codec.attempt_from_row(row)
+
+    def enrolment_row(self, enrolment: Enrolment) -> Row:
+        return self.full_row("enrolments", codec.enrolment_to_row(enrolment, self._now))
+
+    def enrolment_from_row(self, row: Row) -> Enrolment:
+        return codec.enrolment_from_row(row)
+
+    def context_row(self, context: Context) -> Row:
+        return self.full_row("contexts", codec.context_to_row(context, self._now))
+
+    def collection_row(self, collection: Collection) -> Row:
+        return self.full_row("collections", codec.collection_to_row(collection, self._now))

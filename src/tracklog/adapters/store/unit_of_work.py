@@ -77,7 +77,7 @@ class SqlUnitOfWork:
         self.dead_letters = DeadLetterRepository(conn, now)
         self.registry = RegistryRepository(conn, traits, now)
         self.jobs = JobsRepository(conn, now)
-        self.job_rows = JobRows(conn, traits)
+        self.job_rows = JobRows(conn, traits, now)
         return self
 
     def __exit__(self, *exc: object) -> None:

@@ -95,7 +95,7 @@ def run_kind(
 
     with open_instance(need="service" if kind in SERVICE_KINDS else "ready") as tracklog:
         deps = tracklog.deps
-        job_kind = build_kind(kind, options, BuildContext(deps.mode, deps.clock.now_ms()))
+        job_kind = build_kind(kind, options, BuildContext.of(deps))
         size = batch_size or deps.settings.job_batch_size
         if dry_run:
             _warn_if_stamp_differs(tracklog)

@@ -28,7 +28,7 @@ HEARTBEAT_S = 5.0
 def run(deps: Deps, job_id: int, origin: Origin, observer: Observer, hooks: Hooks) -> Job:
     """Run (or resume) a job from its checkpoint until it finishes, is aborted, or fails."""
     job = control.take_over(deps, job_id, origin, RESUMABLE)
-    kind = build_kind(job.kind, job.args, BuildContext(deps.mode, job.created_ts))
+    kind = build_kind(job.kind, job.args, BuildContext.of(deps, job.created_ts))
     _set_state(deps, job_id, JobState.RUNNING, started=job.started_ts is None)
     if job.state != JobState.PENDING:
         _audit(deps, origin, "job.resume", job)

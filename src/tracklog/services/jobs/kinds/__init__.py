@@ -15,13 +15,20 @@ from tracklog.domain.errors import InvalidInput, MissingInput
 
 if TYPE_CHECKING:  # the kinds themselves load when built, so `--help` stays fast
     from tracklog.domain.modes import Mode
+    from tracklog.services.deps import Deps
     from tracklog.services.jobs.model import JobKind
+    from tracklog.services.ports import LegacyExport, LegacySource
 
 
 @dataclass(frozen=True, slots=True)
 class BuildContext:
     mode: Mode
     now_ms: int
+    legacy: LegacySource | None = None  # opens legacy exports (migration, reconcile, backfill)
+
+    @classmethod
+    def of(cls, deps: Deps, now_ms: int | None = None) -> BuildContext:
+        return cls(deps.mode, deps.clock.now_ms() if now_ms is None else now_ms, deps.legacy)
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,6 +83,37 @@ def _purge(options: dict[str, Any], context: BuildContext) -> JobKind:
     )
 
 
+def _export(options: dict[str, Any], context: BuildContext) -> LegacyExport:
+    location = options.get("source")
+    if not location:
+        raise MissingInput("the legacy export folder is required: --from DIR", field="from")
+    if context.legacy is None:
+        raise InvalidInput("this instance cannot read legacy exports", field="from")
+    export = context.legacy.open(str(location))
+    export.check()
+    return export
+
+
+def _migrate(options: dict[str, Any], context: BuildContext) -> JobKind:
+    from tracklog.services.jobs.kinds.migrate_legacy import MigrateLegacy
+
+    return MigrateLegacy(context.mode, _export(options, context))
+
+
+def _reconcile(options: dict[str, Any], context: BuildContext) -> JobKind:
+    from tracklog.services.jobs.kinds.reconcile import Reconcile
+
+    return Reconcile(context.mode, _export(options, context))
+
+
+def _backfill(options: dict[str, Any], context: BuildContext) -> JobKind:
+    from tracklog.services.jobs.kinds.migrate_legacy import Backfill
+
+    return Backfill(context.mode, _export(options, context))
+
+
+FROM = KindOption("source", "--from", "The folder exported from Cassandra.", metavar="DIR")
+
 KINDS: dict[str, KindSpec] = {
     spec.name: spec
     for spec in (
@@ -106,6 +144,24 @@ KINDS: dict[str, KindSpec] = {
                 ),
             ),
             _purge,
+        ),
+        KindSpec(
+            "migrate-legacy",
+            "Import a Sunbird export (cqlsh COPY TO files, the pending queue): docs/migration.md.",
+            (FROM,),
+            _migrate,
+        ),
+        KindSpec(
+            "reconcile",
+            "Compare a legacy export with Tracklog per module type and day (writes nothing).",
+            (FROM,),
+            _reconcile,
+        ),
+        KindSpec(
+            "backfill",
+            "Apply what a reconciliation finds missing or different (the import's merge rules).",
+            (FROM,),
+            _backfill,
         ),
     )
 }

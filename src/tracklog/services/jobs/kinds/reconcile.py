@@ -1,0 +1,164 @@
+"""``reconcile --from DIR``: compare a legacy export with Tracklog, per module type and day.
+
+A read-only job kind: it changes no row and folds its findings into the job's report. The source
+(consumption rows and the pending legacy queue, which counts as expected data) is read once per
+run into memory, keyed by record; the batches are partitions of its learners, each compared with
+Tracklog's records of those learners (``domain.reconcile``: segment checksums first, record by
+record only where they differ); a last pass finds imported records the source no longer has.
+"""
+
+from __future__ import annotations
+
+import zlib
+from collections import defaultdict
+from typing import Any, ClassVar
+
+from tracklog.domain.jobs import Batch, Condition, Scope
+from tracklog.domain.legacy import BadLine, BadRow, LegacyFile, SourceRow
+from tracklog.domain.legacy_import import consumption_snapshot, fold_snapshots, pending_snapshots
+from tracklog.domain.legacy_rows import consumption_from_row
+from tracklog.domain.model import ConsumptionRecord, RecordKey
+from tracklog.domain.modes import Mode
+from tracklog.domain.reconcile import (
+    Reconciliation,
+    Segment,
+    Verdict,
+    day_of,
+    reconcile_partition,
+)
+from tracklog.services.jobs.kinds.legacy_reading import ExportReader
+from tracklog.services.jobs.model import BatchWork, Report
+from tracklog.services.ports import LegacyExport, UnitOfWork
+
+PARTITIONS = 64
+EXTRAS = PARTITIONS  # the cursor's partition number for the pass over imported records
+EXTRAS_PAGE = 5000
+Source = dict[RecordKey, tuple[ConsumptionRecord, Segment]]
+
+
+class Reconcile:
+    name: ClassVar[str] = "reconcile"
+
+    def __init__(self, mode: Mode, export: LegacyExport):
+        self._mode = mode
+        self._export = export
+        self._reader = ExportReader(export)
+        self._by_partition: dict[int, Source] | None = None
+        self._pending: dict[str, int] = {}
+        self._rejected: list[dict[str, Any]] = []
+        self._users: set[str] | None = None
+
+    def arguments(self) -> dict[str, Any]:
+        return {"source": str(self._export.path)}
+
+    def scope(self, uow: UnitOfWork) -> Scope:
+        self._export.check()
+        rows = self._export.count_lines(LegacyFile.CONSUMPTION)
+        return Scope(rows + self._export.count_lines(LegacyFile.PENDING), "records", ())
+
+    def next_batch(self, uow: UnitOfWork, cursor: list[Any] | None, size: int) -> Batch | None:
+        source = self._source()
+        part = 0 if cursor is None else int(cursor[0]) + (1 if int(cursor[0]) < EXTRAS else 0)
+        if part < PARTITIONS:
+            keys = [(k.user_id, k.content_id) for k in source.get(part, {})]
+            return Batch(keys or [("",)], [part])
+        after = cursor[1:] if cursor is not None and int(cursor[0]) == EXTRAS else None
+        rows = uow.job_rows.page(
+            "consumption",
+            (Condition("legacy", "is", True),),
+            tuple(after) if after else None,
+            EXTRAS_PAGE,
+            ("user_id", "collection_id", "context_id", "content_id"),
+        )
+        if not rows:
+            return None
+        keys = [tuple(r.values()) for r in rows]
+        return Batch(keys, [EXTRAS, *keys[-1]], rows=rows)
+
+    def work(self, uow: UnitOfWork, batch: Batch) -> BatchWork:
+        result = Reconciliation()
+        part = int(batch.cursor[0])
+        if part < PARTITIONS:
+            if part == 0:  # the pending legacy queue counts once, as expected source data
+                for module_type, count in self._pending.items():
+                    result.pending(module_type, count)
+            mine = self._source().get(part, {})
+            users = sorted({k.user_id for k in mine})
+            target = {r.key: r for r in uow.tracking.records_of_users(users)}
+            reconcile_partition(mine, target, self._segment, result)
+        else:
+            self._extras(uow, batch, result)
+        findings = {"reconciliation": result.as_json(), "rejectedRows": self._take_rejected()}
+        return BatchWork([], findings)
+
+    def fold(self, report: Report | None, findings: Report) -> Report:
+        total = Reconciliation.from_json((report or {}).get("reconciliation", {}))
+        total.merge(Reconciliation.from_json(findings["reconciliation"]))
+        rejected = [*(report or {}).get("rejectedRows", []), *findings.get("rejectedRows", [])]
+        return {
+            "source": str(self._export.path),
+            "reconciliation": total.as_json(),
+            "clean": total.clean,
+            "rejectedRows": rejected[:1000],
+        }
+
+    # the source, read once per run ----------------------------------------------------------
+    def _source(self) -> dict[int, Source]:
+        if self._by_partition is None:
+            self._by_partition = self._read_source()
+        return self._by_partition
+
+    def _read_source(self) -> dict[int, Source]:
+        snapshots: list[ConsumptionRecord] = []
+        for item in self._export.rows(LegacyFile.CONSUMPTION):
+            if isinstance(item, SourceRow):
+                try:
+                    row = consumption_from_row(item.values)
+                    snapshots.append(consumption_snapshot(self._mode, row))
+                except BadRow as error:
+                    self._reject(BadLine(item.file, item.line, str(error)))
+            else:
+                self._reject(item)
+        pending: dict[str, int] = defaultdict(int)
+        for update in self._export.pending():
+            if isinstance(update, BadLine):
+                self._reject(update)
+                continue
+            for content_id, _ in update.contents:
+                pending[self._reader.module_type_of(content_id)] += 1
+            snapshots.extend(pending_snapshots(self._mode, update))
+        self._pending = dict(pending)
+        by_partition: dict[int, Source] = defaultdict(dict)
+        for key, record in fold_snapshots(snapshots).items():
+            by_partition[partition_of(key.user_id)][key] = (record, self._segment(key, record))
+        return dict(by_partition)
+
+    def _reject(self, bad: BadLine) -> None:
+        self._rejected.append({"file": bad.file, "line": bad.line, "reason": bad.reason})
+
+    def _take_rejected(self) -> list[dict[str, Any]]:
+        taken, self._rejected = self._rejected[:1000], []
+        return taken
+
+    def _segment(self, key: RecordKey, record: ConsumptionRecord) -> Segment:
+        return Segment(self._reader.module_type_of(key.content_id), day_of(record.last_access_ts))
+
+    def _extras(self, uow: UnitOfWork, batch: Batch, result: Reconciliation) -> None:
+        """Imported records of learners the source does not have at all (the others' extras
+        were found with their partition)."""
+        source = self._source()
+        keys = [RecordKey(*row.values()) for row in batch.rows]
+        strangers = [k for k in keys if not self._has_user(source, k.user_id)]
+        found = uow.tracking.records_by_key(strangers)
+        for key in sorted(found):
+            segment = self._segment(key, found[key])
+            result.record(Verdict.EXTRA, key, segment.module_type, segment.day)
+
+    def _has_user(self, source: dict[int, Source], user_id: str) -> bool:
+        if self._users is None:
+            self._users = {k.user_id for part in source.values() for k in part}
+        return user_id in self._users
+
+
+def partition_of(user_id: str) -> int:
+    return zlib.crc32(user_id.encode()) % PARTITIONS
