@@ -25,7 +25,7 @@ from tracklog.domain.modes import Mode
 from tracklog.domain.pipeline import PARTITIONS
 from tracklog.services.deps import Deps
 from tracklog.services.jobs.control import progress_gauges
-from tracklog.services.pipeline_status import pipeline_status
+from tracklog.services.pipeline_status import pipeline_status, reconciliation_mismatches
 from tracklog.services.ports import Cache, Clock, EventStream
 from tracklog.services.stream_worker import StreamWorker
 from tracklog.services.worker import EmbeddedWorker
@@ -97,6 +97,7 @@ def bootstrap(settings: Settings | None = None, *, clock: Clock | None = None) -
         deps.wake_worker = worker.wake
     metrics.watch_pipeline(lambda: pipeline_status(deps).gauges())
     metrics.watch_jobs(lambda: progress_gauges(deps))
+    metrics.watch_reconciliation(lambda: reconciliation_mismatches(deps))
     return Tracklog(deps=deps, schema=store.schema, worker=worker, metrics=metrics, stream=stream)
 
 

@@ -13,6 +13,7 @@ from prometheus_client.registry import Collector
 
 PipelineProbe = Callable[[], dict[str, float]]
 JobsProbe = Callable[[], list[dict[str, Any]]]
+ReconciliationProbe = Callable[[], dict[str, dict[str, int]]]
 JOB_GAUGES = ("rows_done", "rows_total", "rows_changed")
 
 
@@ -74,6 +75,10 @@ class PrometheusMetrics:
     def watch_jobs(self, probe: JobsProbe) -> None:
         """Expose recent bulk jobs' progress (``tracklog_job_rows_done{job_id,kind,state}``)."""
         self.registry.register(_JobsCollector(probe))
+
+    def watch_reconciliation(self, probe: ReconciliationProbe) -> None:
+        """``tracklog_reconciliation_mismatches{module_type,kind}`` from the last reconciliation."""
+        self.registry.register(_ReconciliationCollector(probe))
 
     def exposition(self) -> bytes:
         return generate_latest(self.registry)
@@ -142,6 +147,29 @@ class _JobsCollector(Collector):
             for job in jobs:
                 family.add_metric([job["job_id"], job["kind"], job["state"]], job[name])
             yield family
+
+    def describe(self) -> Iterator[Metric]:
+        return iter(())
+
+
+class _ReconciliationCollector(Collector):
+    def __init__(self, probe: ReconciliationProbe):
+        self._probe = probe
+
+    def collect(self) -> Iterator[Metric]:
+        try:
+            found = self._probe()
+        except Exception:  # a scrape must not fail because the store is briefly away
+            return
+        family = GaugeMetricFamily(
+            "tracklog_reconciliation_mismatches",
+            "records the last reconciliation found missing, different, extra or pending",
+            labels=["module_type", "kind"],
+        )
+        for module_type, kinds in sorted(found.items()):
+            for kind, count in sorted(kinds.items()):
+                family.add_metric([module_type, kind], count)
+        yield family
 
     def describe(self) -> Iterator[Metric]:
         return iter(())

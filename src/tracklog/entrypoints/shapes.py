@@ -49,3 +49,19 @@ def job_json(job: Job) -> dict[str, Any]:
         "rollback": job.rollback,
         "report": job.report,
     }
+
+
+def reconciliation_json(job: Job) -> dict[str, Any]:
+    """A reconciliation as ``reconcile --report FILE`` writes it (SPEC §6)."""
+    report = job.report or {}
+    found = report.get("reconciliation", {})
+    return {
+        "clean": bool(found.get("clean", False)),
+        "source": report.get("source", job.args.get("source")),
+        "checkedAt": iso(job.finished_ts or job.heartbeat_ts),
+        "jobId": job.id,
+        "moduleTypes": found.get("moduleTypes", {}),
+        "differences": found.get("differences", []),
+        "differenceCount": found.get("differenceCount", 0),
+        "rejectedRows": report.get("rejectedRows", []),
+    }

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from tracklog.domain.jobs import Job
 from tracklog.services.deps import Deps
+from tracklog.services.migration_status import RECONCILE, last_finished, reconciliation_of
 
 MINUTE_MS = 60_000
 DAY_MS = 86_400_000
@@ -40,6 +42,7 @@ class PipelineReport:
     module_types_last_minute: dict[str, int]
     module_types_last_day: dict[str, int]
     outcomes: dict[str, int]
+    last_reconciliation: Job | None = None
 
 
 def pipeline_status(deps: Deps) -> PipelineStatus:
@@ -65,4 +68,21 @@ def pipeline_report(deps: Deps) -> PipelineReport:
         module_types_last_minute=last_minute,
         module_types_last_day=last_day,
         outcomes=dict(deps.telemetry.outcome_totals()),
+        last_reconciliation=last_finished(deps, frozenset({RECONCILE})),
     )
+
+
+def reconciliation_mismatches(deps: Deps) -> dict[str, dict[str, int]]:
+    """Per module type, what the last reconciliation found wrong (Prometheus gauges)."""
+    found = reconciliation_of(last_finished(deps, frozenset({RECONCILE})))
+    if found is None:
+        return {}
+    return {
+        name: {
+            "missing": counts.missing,
+            "different": counts.different,
+            "extra": counts.extra,
+            "pending": counts.pending_in_legacy,
+        }
+        for name, counts in found.module_types.items()
+    }

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from tracklog.domain.model import Attempt, ConsumptionRecord, Provenance, RecordKey, Summary
-from tracklog.entrypoints.shapes import iso, number
+from tracklog.entrypoints.shapes import iso, number, reconciliation_json
 from tracklog.services.pipeline_status import PipelineReport
 from tracklog.services.reads import AssessmentRow, ViewRow
 
@@ -124,7 +124,9 @@ def pipeline(report: PipelineReport) -> dict[str, Any]:
             "lastMinute": report.module_types_last_minute,
             "last24h": report.module_types_last_day,
         },
-        "lastReconciliation": None,
+        "lastReconciliation": (
+            reconciliation_json(report.last_reconciliation) if report.last_reconciliation else None
+        ),
         "countersSince": "process start (per API process)",
         "streamBacklog": status.stream_backlog,
     }

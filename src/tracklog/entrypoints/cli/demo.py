@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+from pathlib import Path
 
 import typer
 
@@ -60,3 +61,34 @@ def demo(
     )
     if not load_only:
         run(current, host=host, port=port, no_auth=False)
+
+
+@app.command("legacy-export")
+def legacy_export(
+    directory: Path = typer.Argument(..., help="Where to write the export (created if needed)."),
+    learners: int = typer.Option(50, "--learners", min=1, help="How many learners."),
+    hidden_backlog: bool = typer.Option(
+        False,
+        "--hidden-backlog",
+        help="Withhold the completions of five module types from the tables, as in the incident.",
+    ),
+    no_pending: bool = typer.Option(
+        False, "--no-pending", help="Write no pending queue (withheld completions are just gone)."
+    ),
+    seed: int = typer.Option(7, "--seed", help="The same seed writes the same world."),
+) -> None:
+    """Write a realistic Sunbird export (cqlsh COPY TO files, the pending queue, course trees)."""
+    from tracklog.adapters.legacy.demo_export import write_demo_export
+
+    stats = write_demo_export(
+        directory,
+        learners=learners,
+        hidden_backlog=hidden_backlog,
+        pending_queue=not no_pending,
+        seed=seed,
+    )
+    for name, rows in sorted(stats.rows.items()):
+        out.print(f"{rows:>9}  {directory / name}")
+    withheld = {k: v for k, v in stats.withheld.items() if v}
+    if withheld:
+        console.print(f"withheld from the tables (the hidden backlog): {withheld}")

@@ -101,7 +101,8 @@ def run_kind(
             _warn_if_stamp_differs(tracklog)
             jobs_view.show_plan(planner.dry_run(deps, job_kind, size))
             return None
-        _guard(tracklog, confirm)
+        if kind not in READ_ONLY_KINDS:
+            _guard(tracklog, confirm)
         who = origin(actor)
         job_id = planner.create_job(deps, job_kind, who, size, max_rate)
         console.print(f"job {job_id} started: {kind} by {who.actor} on {who.host}")
@@ -109,7 +110,9 @@ def run_kind(
 
 
 # Kinds that may meet a database Tracklog has never opened (a migration into a new instance).
-SERVICE_KINDS: frozenset[str] = frozenset()
+SERVICE_KINDS = frozenset({"migrate-legacy"})
+# Kinds that change no data: no production guard (a job record and its audit are still kept).
+READ_ONLY_KINDS = frozenset({"reconcile"})
 
 
 def resume_job(job_id: int, confirm: str | None, actor: str | None) -> Job:

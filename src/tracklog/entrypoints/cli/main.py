@@ -7,7 +7,7 @@ from typing import Any
 import typer
 from typer.core import TyperOption
 
-from tracklog.entrypoints.cli import db, demo, dlq, jobs, mode, serve, token, worker
+from tracklog.entrypoints.cli import db, demo, dlq, jobs, migrate, mode, serve, token, worker
 
 
 def _show_flags_as_flags() -> None:
@@ -38,6 +38,9 @@ app.add_typer(token.app, name="token")
 app.add_typer(dlq.app, name="dlq")
 app.add_typer(mode.app, name="mode")
 app.add_typer(jobs.app, name="jobs")
+app.add_typer(migrate.app, name="migrate")
+app.command("reconcile")(migrate.reconcile)
+app.command("backfill")(migrate.backfill)
 
 
 if __name__ == "__main__":  # pragma: no cover
