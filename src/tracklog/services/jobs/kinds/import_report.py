@@ -26,6 +26,7 @@ class Findings:
         self.unknown_collections: Counter[str] = Counter()
         self.unknown_batches: Counter[str] = Counter()
         self.pending: Counter[str] = Counter()
+        self.registry_seen: dict[tuple[str, str], bool] = {}  # lookups made while working it
 
     def reject(self, line: int, reason: str, file: str | None = None) -> None:
         self.rejected.append({"file": file or self.file, "line": line, "reason": reason})

@@ -132,10 +132,19 @@ def _enrolment_tuple(row: Any) -> tuple[str, str, str]:
 
 
 def _note_unknown(uow: UnitOfWork, course_id: str, batch_id: str, findings: Findings) -> None:
-    if uow.registry.collection(course_id) is None:
+    if not _known(uow, "collection", course_id, findings):
         findings.unknown_collections[course_id] += 1
-    if batch_id != course_id and uow.registry.context(batch_id) is None:
+    if batch_id != course_id and not _known(uow, "context", batch_id, findings):
         findings.unknown_batches[batch_id] += 1
+
+
+def _known(uow: UnitOfWork, kind: str, registry_id: str, findings: Findings) -> bool:
+    """Whether the registry has it, asked once per batch and id."""
+    seen = findings.registry_seen
+    if (kind, registry_id) not in seen:
+        lookup = uow.registry.collection if kind == "collection" else uow.registry.context
+        seen[(kind, registry_id)] = lookup(registry_id) is not None
+    return seen[(kind, registry_id)]
 
 
 def _completed_summary(
