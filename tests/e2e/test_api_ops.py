@@ -3,10 +3,19 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+import socket
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 
+import httpx
+import pytest
+import uvicorn
+from fastapi import APIRouter, FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import update
+from starlette.requests import Request
 
 from tests.conftest import Api
 from tests.e2e.checks import result
@@ -68,3 +77,58 @@ def test_an_unexpected_failure_is_a_500_envelope_that_still_names_the_environmen
     body = response.json()
     assert (body["responseCode"], body["params"]["err"]) == ("SERVER_ERROR", "SERVER_ERROR")
     assert "KeyError" not in response.text  # no internals leak to the client
+
+
+def failing_routes() -> APIRouter:
+    """Routes that exist only in this test: one that fails unexpectedly, one that answers with
+    the client's port (so the test can see whether the connection was kept)."""
+    router = APIRouter()
+
+    @router.get("/test/boom")
+    async def boom() -> None:
+        raise RuntimeError("an unexpected fault")
+
+    @router.get("/test/port")
+    async def port(request: Request) -> dict[str, int]:
+        assert request.client is not None
+        return {"port": request.client.port}
+
+    return router
+
+
+@contextmanager
+def served(app: FastAPI) -> Iterator[str]:
+    """A real uvicorn server on a free loopback port, in a thread, for the test's duration."""
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.bind(("127.0.0.1", 0))
+    server = uvicorn.Server(uvicorn.Config(app, lifespan="off", log_level="critical"))
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 10
+    while not server.started and time.monotonic() < deadline:
+        time.sleep(0.01)
+    try:
+        yield f"http://127.0.0.1:{sock.getsockname()[1]}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+        sock.close()
+
+
+def test_after_an_unexpected_failure_the_connection_stays_usable(
+    tracklog: Tracklog, caplog: pytest.LogCaptureFixture
+) -> None:
+    app = create_app(tracklog, manage_lifecycle=False)
+    app.include_router(failing_routes())
+    with served(app) as url, httpx.Client(base_url=url) as client:
+        before = client.get("/test/port").json()["port"]
+        for _ in range(3):
+            failed = client.get("/test/boom")
+            assert failed.status_code == 500
+            body = failed.json()
+            assert (body["responseCode"], body["params"]["err"]) == ("SERVER_ERROR", "SERVER_ERROR")
+            assert failed.headers["X-Tracklog-Environment"] == "development"
+            assert "connection" not in failed.headers or failed.headers["connection"] != "close"
+            assert client.get("/test/port").json()["port"] == before  # the same connection
+    logged = [r for r in caplog.records if r.exc_info and "unexpected fault" in str(r.exc_info[1])]
+    assert len(logged) == 3  # each failure logged once, with its traceback

@@ -164,7 +164,10 @@ def test_every_command_names_its_environment_first(
     assert done.stderr.splitlines()[0].split()[0] == environment.upper()
 
 
-@pytest.mark.parametrize(("option", "value"), [("--ttl", "forever"), ("--role", "superuser")])
+@pytest.mark.parametrize(
+    ("option", "value"),
+    [("--ttl", "forever"), ("--ttl", "0s"), ("--ttl", "-1h"), ("--role", "superuser")],
+)
 def test_token_create_names_a_bad_option(
     tmp_path: Path, cli_env: dict[str, str], option: str, value: str
 ) -> None:

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import time
+from typing import Any
 
 import jwt
 
 from tracklog.domain.access import Principal, Role
 from tracklog.domain.errors import Unauthorized
 from tracklog.settings import Settings
+
+MAX_SUBJECT_CHARS = 256  # a user id, bounded like every id of the API
 
 
 class TokenCodec:
@@ -39,17 +42,36 @@ class TokenCodec:
                 "the bearer token in Authorization has expired", field="Authorization"
             ) from None
         except jwt.InvalidTokenError as error:
-            raise Unauthorized(
-                f"the bearer token in Authorization is invalid ({error})", field="Authorization"
-            ) from None
-        roles = claims.get("roles") or []
-        if not isinstance(roles, list):
-            raise Unauthorized(
-                "the roles claim of the token in Authorization must be a list",
-                field="Authorization",
-            )
-        known = {r.value for r in Role}
-        return Principal(
-            user_id=str(claims["sub"]),
-            roles=frozenset(Role(r) for r in roles if r in known),
-        )
+            raise _invalid(str(error)) from None
+        return _principal(claims)
+
+
+def _invalid(problem: str) -> Unauthorized:
+    return Unauthorized(
+        f"the bearer token in Authorization is invalid ({problem})", field="Authorization"
+    )
+
+
+def _principal(claims: dict[str, Any]) -> Principal:
+    """The caller named by well-formed claims. PyJWT checks the signature and the times but
+    reads ``exp``, ``iat`` and ``nbf`` through ``int()``, so a numeric string passes it: here every
+    claim must have its own JSON type. Unknown role names are ignored (an identity provider may
+    issue roles of its own); a role that is not a string is malformed."""
+    for name in ("exp", "iat", "nbf"):
+        value = claims.get(name)
+        if value is not None and (isinstance(value, bool) or not isinstance(value, int | float)):
+            raise _invalid(f"the {name} claim must be a number of seconds")
+    subject = claims.get("sub")
+    if (
+        not isinstance(subject, str)
+        or not 1 <= len(subject) <= MAX_SUBJECT_CHARS
+        or "\x00" in subject  # a user id PostgreSQL could not store
+    ):
+        raise _invalid(f"the sub claim must be a user id of 1 to {MAX_SUBJECT_CHARS} characters")
+    roles = claims.get("roles")
+    if roles is None:
+        roles = []
+    if not isinstance(roles, list) or not all(isinstance(r, str) for r in roles):
+        raise _invalid("the roles claim must be a list of role names")
+    known = {r.value for r in Role}
+    return Principal(user_id=subject, roles=frozenset(Role(r) for r in roles if r in known))

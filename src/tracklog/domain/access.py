@@ -31,6 +31,15 @@ _ALLOWED_FOR_OTHERS: dict[Action, frozenset[Role]] = {
     Action.OPERATE: frozenset({Role.OPS, Role.ADMIN}),
 }
 
+# What each action is, in words, for the 403 that refuses it: (may not ..., ... needs).
+_IN_WORDS: dict[Action, tuple[str, str]] = {
+    Action.WRITE: ("write tracking data", "writing"),
+    Action.READ: ("read tracking data", "reading"),
+    Action.DOWNLOAD: ("download summaries", "downloading"),
+    Action.ADMINISTER: ("change the registry or delete users' data", "this"),
+    Action.OPERATE: ("use the operations API (jobs, pipeline)", "this"),
+}
+
 
 @dataclass(frozen=True, slots=True)
 class Principal:
@@ -50,7 +59,11 @@ def acting_user(principal: Principal, requested: str | None, action: Action) -> 
     if requested is None or requested == principal.user_id:
         if principal.has(Role.LEARNER, *_ALLOWED_FOR_OTHERS[action]):
             return principal.user_id
-        raise Forbidden(f"role(s) {sorted(principal.roles)} may not {action.value} tracking data")
+        what, doing = _IN_WORDS[action]
+        others = _words(_ALLOWED_FOR_OTHERS[action], " or ")
+        raise Forbidden(
+            f"{_holder(principal)} may not {what}; {doing} needs learner (for oneself) or {others}"
+        )
     if principal.has(*_ALLOWED_FOR_OTHERS[action]):
         return requested
     raise UserMismatch(
@@ -62,5 +75,17 @@ def acting_user(principal: Principal, requested: str | None, action: Action) -> 
 def require(principal: Principal, action: Action) -> None:
     """Actions that are not about one user's own data (registry, ops)."""
     if not principal.has(*_ALLOWED_FOR_OTHERS[action]):
-        needed = sorted(r.value for r in _ALLOWED_FOR_OTHERS[action])
-        raise Forbidden(f"this needs one of the roles {needed}")
+        what, doing = _IN_WORDS[action]
+        needed = _words(_ALLOWED_FOR_OTHERS[action], " or ")
+        raise Forbidden(f"{_holder(principal)} may not {what}; {doing} needs {needed}")
+
+
+def _words(roles: frozenset[Role], joiner: str) -> str:
+    """Role names as words, in the order roles are declared (``admin or ops``)."""
+    return joiner.join(role.value for role in Role if role in roles)
+
+
+def _holder(principal: Principal) -> str:
+    if not principal.roles:
+        return "a token without any known role"
+    return "the roles " + _words(principal.roles, ", ")

@@ -13,6 +13,8 @@ from pydantic import ValidationError
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
+from starlette.routing import Match
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from tracklog.domain.errors import (
     Conflict,
@@ -25,6 +27,7 @@ from tracklog.domain.errors import (
     Unavailable,
 )
 from tracklog.entrypoints.api.envelope import JSONResponse, failure, route_path
+from tracklog.entrypoints.api.values import NO_NUL, NUL_MESSAGE
 
 log = logging.getLogger(__name__)
 
@@ -71,6 +74,8 @@ def from_validation(problems: Sequence[Mapping[str, Any]], prefix: str = "") -> 
     if kind == "missing":
         return MissingInput(f"{field} is required", field=field)
     message = str(first.get("msg", "is invalid")).removeprefix("Value error, ")
+    if kind == "string_pattern_mismatch" and (first.get("ctx") or {}).get("pattern") == NO_NUL:
+        message = NUL_MESSAGE  # the only pattern the API has; pydantic would print the regex
     if kind.endswith("_type") or kind in {"literal_error", "enum"}:
         return InvalidInput(f"{field} has the wrong type or value: {message}", field=field)
     return InvalidInput(f"{field}: {message}", field=field)
@@ -125,18 +130,76 @@ def install(app: FastAPI, environment: str) -> None:
         )
         for name, value in (error.headers or {}).items():  # e.g. Allow on a 405
             response.headers[name] = value
+        if error.status_code == 405:
+            response.headers["Allow"] = _allowed_methods(request)
         return response
 
     @app.exception_handler(Exception)
-    async def _unexpected(request: Request, error: Exception) -> Response:
-        log.exception("unhandled error")
-        response = failure(
-            path_of(request),
-            500,
-            "SERVER_ERROR",
-            "an unexpected error occurred",
-            request_id(request),
-        )
-        # Starlette answers a 500 outside every middleware, so TracklogMiddleware never sees it.
+    async def _last_resort(request: Request, error: Exception) -> Response:
+        # Only for a failure outside UnexpectedErrors (in a middleware around it): Starlette's
+        # ServerErrorMiddleware answers with this, outside every middleware, then re-raises, and
+        # the server closes the connection. Everything inside is answered by UnexpectedErrors.
+        response = _server_error(path_of(request), request_id(request))
         response.headers["X-Tracklog-Environment"] = environment
         return response
+
+    app.add_middleware(UnexpectedErrors)
+
+
+_METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE")
+
+
+def _allowed_methods(request: Request) -> str:
+    """Every method the path supports, found by asking the routes. Starlette's 405 names only
+    the first route that matched the path, so a path served by two routes (GET and PUT of a
+    collection) lost one of them."""
+    routes = request.app.router.routes
+    return ", ".join(
+        method
+        for method in _METHODS
+        if any(
+            route.matches({**request.scope, "method": method})[0] is Match.FULL for route in routes
+        )
+    )
+
+
+def _server_error(path: str, request_id: str | None) -> JSONResponse:
+    return failure(path, 500, "SERVER_ERROR", "an unexpected error occurred", request_id)
+
+
+class UnexpectedErrors:
+    """Pure ASGI middleware, inside the app's own middleware: an exception that no handler took
+    becomes the 500 envelope, logged once with its traceback, and is *not* re-raised.
+
+    Starlette's ServerErrorMiddleware re-raises after sending its 500, so uvicorn logs the error a
+    second time and closes the connection: the client's next request on that keep-alive
+    connection is reset. Here the request ends like any other and the connection stays usable.
+    Once part of a response is out no clean answer is possible: the error goes on up, and the
+    server drops the connection (the client sees a truncated response, not a wrong one).
+    """
+
+    def __init__(self, app: ASGIApp):
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def send_wrapper(message: Message) -> None:
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_wrapper)
+        except Exception:
+            if started:
+                raise
+            log.exception("unhandled error")
+            headers = {k.decode("latin-1"): v.decode("latin-1") for k, v in scope["headers"]}
+            path = route_path(scope, scope["path"])
+            response = _server_error(path, headers.get("x-request-id"))
+            await response(scope, receive, send)

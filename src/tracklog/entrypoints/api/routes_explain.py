@@ -4,27 +4,28 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter
 from starlette.requests import Request
 from starlette.responses import Response
 
 from tracklog.domain.access import Action, acting_user
 from tracklog.domain.model import ConsumptionRecord, Provenance, ProvenanceKind, RequestedKey
 from tracklog.entrypoints.api import present
-from tracklog.entrypoints.api.routing import deps, principal, read, reply
+from tracklog.entrypoints.api.openapi import operation
+from tracklog.entrypoints.api.routing import deps, principal, query_id, read, reply
 from tracklog.entrypoints.shapes import iso
 from tracklog.services import explain
 
 router = APIRouter(tags=["tracking"])
 
 
-@router.get("/v1/explain")
+@router.get("/v1/explain", **operation(errors=(400, 403, 503)))
 async def explain_status(
     request: Request,
-    content_id: str = Query(..., alias="contentId", min_length=1, max_length=256),
-    user_id: str | None = Query(None, alias="userId", min_length=1, max_length=256),
-    collection_id: str | None = Query(None, alias="collectionId", min_length=1, max_length=256),
-    context_id: str | None = Query(None, alias="contextId", min_length=1, max_length=256),
+    content_id: str = query_id("contentId", ...),
+    user_id: str | None = query_id("userId"),
+    collection_id: str | None = query_id("collectionId"),
+    context_id: str | None = query_id("contextId"),
 ) -> Response:
     """Plain words and structured fields: the mode, the stored key read, the record's status,
     the journalled events that made it, and the copy rule or move it came through."""

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
 from typing import Any
 
 from fastapi import APIRouter
@@ -10,10 +9,19 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from tracklog.domain.access import Action, acting_user, require
-from tracklog.domain.errors import InvalidInput, MissingInput, NotFound
+from tracklog.domain.errors import MissingInput, NotFound
 from tracklog.domain.model import Collection, Context
 from tracklog.entrypoints.api import schemas
-from tracklog.entrypoints.api.routing import body, body_schema, call, deps, principal, reply
+from tracklog.entrypoints.api.openapi import operation
+from tracklog.entrypoints.api.routing import (
+    CollectionIdPath,
+    ContextIdPath,
+    body,
+    call,
+    deps,
+    principal,
+    reply,
+)
 from tracklog.entrypoints.shapes import iso
 from tracklog.services import registry
 from tracklog.services.commands import Enrol, PutCollection, PutContext
@@ -22,15 +30,16 @@ router = APIRouter(tags=["registry"])
 
 
 @router.put(
-    "/v1/collection/{collection_id}", openapi_extra=body_schema(schemas.CollectionPutRequest)
+    "/v1/collection/{collectionId}",
+    **operation(body=schemas.CollectionPutRequest, errors=(403, 503)),
 )
-async def collection_put(request: Request, collection_id: str) -> Response:
+async def collection_put(request: Request, collection_id: CollectionIdPath) -> Response:
     """Register a collection or a new version of it (admin)."""
     who = principal(request)
     require(who, Action.ADMINISTER)
     req = await body(request, schemas.CollectionPutRequest)
     command = PutCollection(
-        collection_id=_id(collection_id, "collectionId"),
+        collection_id=collection_id,
         leaf_nodes=_leaves(req),
         optional_nodes=frozenset(req.optional_nodes or ()),
         name=req.name,
@@ -43,8 +52,8 @@ async def collection_put(request: Request, collection_id: str) -> Response:
     return reply(request, {**_collection(collection), "changed": changed})
 
 
-@router.get("/v1/collection/{collection_id}")
-async def collection_get(request: Request, collection_id: str) -> Response:
+@router.get("/v1/collection/{collectionId}", **operation(errors=(400, 404, 503)))
+async def collection_get(request: Request, collection_id: CollectionIdPath) -> Response:
     """The current version of a collection."""
     principal(request)
     collection = await call(registry.get_collection, deps(request), collection_id)
@@ -53,31 +62,33 @@ async def collection_get(request: Request, collection_id: str) -> Response:
     return reply(request, _collection(collection))
 
 
-@router.put("/v1/context/{context_id}", openapi_extra=body_schema(schemas.ContextPutRequest))
-async def context_put(request: Request, context_id: str) -> Response:
+@router.put(
+    "/v1/context/{contextId}", **operation(body=schemas.ContextPutRequest, errors=(403, 503))
+)
+async def context_put(request: Request, context_id: ContextIdPath) -> Response:
     """Register or change a batch, program or program batch (admin)."""
     who = principal(request)
     require(who, Action.ADMINISTER)
     req = await body(request, schemas.ContextPutRequest)
     command = PutContext(
-        context_id=_id(context_id, "contextId"),
+        context_id=context_id,
         type=req.type,
         collection_ids=tuple(dict.fromkeys(req.collection_ids)),
-        start_ts=_date(req.start_date, "startDate"),
-        end_ts=_date(req.end_date, "endDate"),
+        start_ts=req.start_date,
+        end_ts=req.end_date,
     )
     context = await call(registry.put_context, deps(request), who.user_id or "no-auth", command)
     return reply(request, _context(context))
 
 
-@router.get("/v1/context/{context_id}")
-async def context_get(request: Request, context_id: str) -> Response:
+@router.get("/v1/context/{contextId}", **operation(errors=(400, 404, 503)))
+async def context_get(request: Request, context_id: ContextIdPath) -> Response:
     principal(request)
     context = await call(registry.get_context, deps(request), context_id)
     return reply(request, _context(context))
 
 
-@router.post("/v1/enrol", openapi_extra=body_schema(schemas.EnrolRequest))
+@router.post("/v1/enrol", **operation(body=schemas.EnrolRequest, errors=(403, 404, 503)))
 async def enrol(request: Request) -> Response:
     """Enrol a learner in a collection, optionally in a context (batch, program...)."""
     who = principal(request)
@@ -98,7 +109,7 @@ async def enrol(request: Request) -> Response:
     )
 
 
-@router.post("/v1/unenrol", openapi_extra=body_schema(schemas.EnrolRequest))
+@router.post("/v1/unenrol", **operation(body=schemas.EnrolRequest, errors=(403, 404, 503)))
 async def unenrol(request: Request) -> Response:
     who = principal(request)
     req = await body(request, schemas.EnrolRequest)
@@ -114,12 +125,6 @@ async def unenrol(request: Request) -> Response:
             "contextId": key.context_id,
         },
     )
-
-
-def _id(value: str, field: str) -> str:
-    if not value or len(value) > 256:
-        raise InvalidInput(f"{field} must be 1 to 256 characters", field=field)
-    return value
 
 
 def _leaves(req: schemas.CollectionPutRequest) -> tuple[str, ...]:
@@ -138,23 +143,6 @@ def _walk(nodes: list[schemas.CollectionNode], found: list[str]) -> None:
             _walk(node.children, found)
         else:
             found.append(node.identifier)
-
-
-def _date(value: int | str | None, field: str) -> int | None:
-    if value is None or isinstance(value, int):
-        return value
-    try:
-        parsed = datetime.fromisoformat(value)
-    except ValueError:
-        try:
-            parsed = datetime.combine(date.fromisoformat(value), datetime.min.time())
-        except ValueError:
-            raise InvalidInput(
-                f"{field} must be epoch ms or an ISO-8601 date", field=field
-            ) from None
-    if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=UTC)
-    return int(parsed.timestamp() * 1000)
 
 
 def _collection(c: Collection) -> dict[str, Any]:

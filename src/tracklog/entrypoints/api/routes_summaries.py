@@ -13,13 +13,35 @@ from starlette.responses import Response
 
 from tracklog.domain.access import Action, acting_user
 from tracklog.entrypoints.api import present, schemas
-from tracklog.entrypoints.api.routing import body, body_schema, call, deps, principal, read, reply
+from tracklog.entrypoints.api.downloads import attachment
+from tracklog.entrypoints.api.openapi import operation
+from tracklog.entrypoints.api.routing import (
+    UserIdPath,
+    body,
+    call,
+    deps,
+    principal,
+    query_id,
+    read,
+    reply,
+)
 from tracklog.services import summaries
 
 router = APIRouter(tags=["summaries"])
 
+DOWNLOAD_CONTENT = {
+    "text/csv": {
+        "schema": {"type": "string", "description": "a header row, then one summary a row"}
+    },
+    "application/json": {
+        "schema": {"type": "array", "items": {"type": "object", "description": "a Summary"}}
+    },
+}
 
-@router.post("/v1/summary/read", openapi_extra=body_schema(schemas.SummaryReadRequest))
+
+@router.post(
+    "/v1/summary/read", **operation(body=schemas.SummaryReadRequest, errors=(403, 404, 503))
+)
 async def summary_read(request: Request) -> Response:
     """One enrolment's summary, reflecting every acknowledged write (read-your-writes)."""
     who = principal(request)
@@ -31,17 +53,19 @@ async def summary_read(request: Request) -> Response:
     return reply(request, {"summary": present.summary(summary)})
 
 
-@router.get("/v1/summary/list/{user_id}")
-async def summary_list(request: Request, user_id: str) -> Response:
+@router.get("/v1/summary/list/{userId}", **operation(errors=(400, 403, 503)))
+async def summary_list(request: Request, user_id: UserIdPath) -> Response:
     """The stored summaries of all the user's active enrolments."""
     user = acting_user(principal(request), user_id, Action.READ)
     items = await read(request, summaries.list_summaries, deps(request), user)
     return reply(request, {"summary": [present.summary(s) for s in items]})
 
 
-@router.get("/v1/summary/download/{user_id}")
+@router.get(
+    "/v1/summary/download/{userId}", **operation(errors=(400, 403, 503), content=DOWNLOAD_CONTENT)
+)
 async def summary_download(
-    request: Request, user_id: str, format: Literal["csv", "json"] = Query("csv")
+    request: Request, user_id: UserIdPath, format: Literal["csv", "json"] = Query("csv")
 ) -> Response:
     """The user's summaries as a file: CSV with a header row, or JSON."""
     user = acting_user(principal(request), user_id, Action.DOWNLOAD)
@@ -50,7 +74,7 @@ async def summary_download(
         for s in await read(request, summaries.list_summaries, deps(request), user)
     ]
     filename = f"tracklog-summaries-{user}.{format}"
-    headers = {"Content-Disposition": f'attachment; filename="{filename}"'}
+    headers = {"Content-Disposition": attachment(filename)}
     if format == "json":
         return Response(orjson.dumps(items), media_type="application/json", headers=headers)
     return Response(_csv(items), media_type="text/csv", headers=headers)
@@ -68,12 +92,12 @@ def _csv(items: list[dict[str, object]]) -> str:
     return out.getvalue()
 
 
-@router.delete("/v1/summary/delete/{user_id}")
+@router.delete("/v1/summary/delete/{userId}", **operation(errors=(400, 403, 503)))
 async def summary_delete(
     request: Request,
-    user_id: str,
-    collection_id: str | None = Query(None, alias="collectionId", max_length=256),
-    context_id: str | None = Query(None, alias="contextId", max_length=256),
+    user_id: UserIdPath,
+    collection_id: str | None = query_id("collectionId"),
+    context_id: str | None = query_id("contextId"),
 ) -> Response:
     """Remove the user's tracking data (all, or one enrolment) everywhere; audited."""
     who = principal(request)

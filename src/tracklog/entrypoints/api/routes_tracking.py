@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
 from typing import Any
 
 from fastapi import APIRouter
@@ -16,9 +15,9 @@ from tracklog.domain.ingest import TrackEvent
 from tracklog.domain.model import EventType, Question, Source
 from tracklog.entrypoints.api import present, schemas
 from tracklog.entrypoints.api.errors import event_error, from_pydantic
+from tracklog.entrypoints.api.openapi import operation
 from tracklog.entrypoints.api.routing import (
     body,
-    body_schema,
     call,
     deps,
     principal,
@@ -67,25 +66,25 @@ async def _single(request: Request, type_: EventType, model: type[schemas.ViewRe
     )
 
 
-@router.post("/v1/view/start", openapi_extra=body_schema(schemas.ViewRequest))
+@router.post("/v1/view/start", **operation(body=schemas.ViewRequest, errors=(403, 409, 503)))
 async def view_start(request: Request) -> Response:
     """A learner opened a content (creates the record, status 1)."""
     return await _single(request, EventType.START, schemas.ViewRequest)
 
 
-@router.post("/v1/view/update", openapi_extra=body_schema(schemas.ViewUpdateRequest))
+@router.post("/v1/view/update", **operation(body=schemas.ViewUpdateRequest, errors=(403, 409, 503)))
 async def view_update(request: Request) -> Response:
     """Progress (0-100) and optional progress details; 100 completes the content."""
     return await _single(request, EventType.UPDATE, schemas.ViewUpdateRequest)
 
 
-@router.post("/v1/view/end", openapi_extra=body_schema(schemas.ViewEndRequest))
+@router.post("/v1/view/end", **operation(body=schemas.ViewEndRequest, errors=(403, 409, 503)))
 async def view_end(request: Request) -> Response:
     """The view ended: without progress, or with 100, the content is completed."""
     return await _single(request, EventType.END, schemas.ViewEndRequest)
 
 
-@router.post("/v1/view/sync", openapi_extra=body_schema(schemas.SyncRequest))
+@router.post("/v1/view/sync", **operation(body=schemas.SyncRequest, errors=(403, 503)))
 async def view_sync(request: Request) -> Response:
     """Up to 1000 events in one call; one outcome per event, HTTP 200 even when some fail."""
     who = principal(request)
@@ -137,16 +136,10 @@ def _question(q: schemas.QuestionIn) -> Question:
     extra = q.model_dump(
         by_alias=True, exclude_none=True, exclude={"id", "score", "max_score", "ets"}
     )
-    return Question(
-        id=q.id,
-        score=Decimal(str(q.score)),
-        max_score=Decimal(str(q.max_score)),
-        ets=q.ets,
-        extra=extra,
-    )
+    return Question(id=q.id, score=q.score, max_score=q.max_score, ets=q.ets, extra=extra)
 
 
-@router.post("/v1/view/read", openapi_extra=body_schema(schemas.ViewReadRequest))
+@router.post("/v1/view/read", **operation(body=schemas.ViewReadRequest, errors=(403, 503)))
 async def view_read(request: Request) -> Response:
     """A learner's records; without collectionId, the individual (organic) records."""
     who = principal(request)
@@ -162,7 +155,10 @@ async def view_read(request: Request) -> Response:
     return reply(request, {"contents": [present.view_row(r) for r in rows]})
 
 
-@router.post("/v1/assessment/submit", openapi_extra=body_schema(schemas.AssessmentSubmitRequest))
+@router.post(
+    "/v1/assessment/submit",
+    **operation(body=schemas.AssessmentSubmitRequest, errors=(403, 409, 503)),
+)
 async def assessment_submit(request: Request) -> Response:
     """One attempt; a resubmission of the attempt replaces it only when newer."""
     who = principal(request)
@@ -196,7 +192,9 @@ async def assessment_submit(request: Request) -> Response:
     )
 
 
-@router.post("/v1/assessment/read", openapi_extra=body_schema(schemas.AssessmentReadRequest))
+@router.post(
+    "/v1/assessment/read", **operation(body=schemas.AssessmentReadRequest, errors=(403, 503))
+)
 async def assessment_read(request: Request) -> Response:
     """Attempts and best score per content of a collection."""
     who = principal(request)

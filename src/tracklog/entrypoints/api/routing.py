@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Annotated, Any, TypeVar
 
+from fastapi import Path, Query
 from pydantic import BaseModel
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
@@ -15,10 +16,29 @@ from tracklog.domain.access import Principal
 from tracklog.entrypoints.api.auth import Authenticator
 from tracklog.entrypoints.api.body import read_json, validate
 from tracklog.entrypoints.api.envelope import JSONResponse, ok, route_path
+from tracklog.entrypoints.api.values import MAX_ID_CHARS, MAX_ROW_ID, NO_NUL
 from tracklog.services.deps import Deps
 
 Model = TypeVar("Model", bound=BaseModel)
 T = TypeVar("T")
+
+
+def _path_id(name: str) -> Any:
+    return Path(alias=name, title=name, min_length=1, max_length=MAX_ID_CHARS, pattern=NO_NUL)
+
+
+def query_id(name: str, default: Any = None) -> Any:
+    """An id given as a query parameter, bounded like every other id."""
+    return Query(
+        default, alias=name, title=name, min_length=1, max_length=MAX_ID_CHARS, pattern=NO_NUL
+    )
+
+
+# Path parameters, bounded like the ids of a body: 1 to 256 characters, or a 64-bit row id.
+UserIdPath = Annotated[str, _path_id("userId")]
+CollectionIdPath = Annotated[str, _path_id("collectionId")]
+ContextIdPath = Annotated[str, _path_id("contextId")]
+JobIdPath = Annotated[int, Path(alias="jobId", title="jobId", ge=1, le=MAX_ROW_ID)]
 
 
 @dataclass
@@ -65,24 +85,3 @@ async def read(request: Request, fn: Callable[..., T], *args: Any) -> T:
 def reply(request: Request, result: Any) -> JSONResponse:
     path = route_path(request.scope, request.url.path)
     return ok(path, result, request.headers.get("x-request-id"))
-
-
-def body_schema(model: type[BaseModel]) -> dict[str, Any]:
-    """OpenAPI for a body that routes read themselves (``{"request": {...}}`` or bare)."""
-    schema = model.model_json_schema(by_alias=True, ref_template="#/components/schemas/{model}")
-    schema.pop("$defs", None)
-    return {
-        "requestBody": {
-            "required": True,
-            "content": {
-                "application/json": {
-                    "schema": {
-                        "oneOf": [
-                            {"type": "object", "properties": {"request": schema}},
-                            schema,
-                        ]
-                    }
-                }
-            },
-        }
-    }
