@@ -12,6 +12,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from tracklog.domain.access import Action, acting_user
+from tracklog.domain.model import Summary
 from tracklog.entrypoints.api import present, schemas
 from tracklog.entrypoints.api.routing import body, body_schema, call, deps, principal, read, reply
 from tracklog.services import summaries
@@ -25,9 +26,10 @@ async def summary_read(request: Request) -> Response:
     who = principal(request)
     req = await body(request, schemas.SummaryReadRequest)
     user = acting_user(who, req.user_id, Action.READ)
-    summary = await read(
-        request, summaries.read_summary, deps(request), user, req.collection_id, req.context_id
+    live = await read(
+        request, summaries.live_summary, deps(request), user, req.collection_id, req.context_id
     )
+    [summary] = await _told(request, live)
     return reply(request, {"summary": present.summary(summary)})
 
 
@@ -54,6 +56,15 @@ async def summary_download(
     if format == "json":
         return Response(orjson.dumps(items), media_type="application/json", headers=headers)
     return Response(_csv(items), media_type="text/csv", headers=headers)
+
+
+async def _told(request: Request, live: summaries.LiveSummaries) -> list[Summary]:
+    """Live summaries are computed by a read (inline on embedded SQLite); recording a first
+    completion before telling it is a write, so it hops off the event loop like every write
+    (decisions 0010, 0600)."""
+    if not live.unrecorded:
+        return live.summaries
+    return await call(summaries.acknowledge, deps(request), live)
 
 
 def _csv(items: list[dict[str, object]]) -> str:
