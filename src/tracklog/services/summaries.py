@@ -81,8 +81,15 @@ def read_summary(deps: Deps, user_id: str, collection_id: str, context_id: str |
     return summary
 
 
-def list_summaries(deps: Deps, user_id: str) -> list[Summary]:
-    """The stored summaries of the user's active enrolments (converged within about a second)."""
+def list_summaries(deps: Deps, user_id: str, *, live: bool = False) -> list[Summary]:
+    """The summaries of the user's active enrolments.
+
+    ``live``: computed from the records as they are now, as ``read_summary`` does (the learner's
+    own data: read-your-writes). Otherwise the stored summaries, which converge within about a
+    second (reports on other users).
+    """
+    if live:
+        return acknowledge(deps, live_summaries(deps, user_id))
     with deps.store.reader() as uow:
         active = {e.key for e in uow.registry.enrolments_of(user_id)}
         stored = [s for s in uow.tracking.summaries_of(user_id) if s.key in active]
@@ -105,6 +112,15 @@ def live_summary(
             )
         pending = uow.outbox.has_pending_for(user_id)
     return _live(deps, [gathered], pending)
+
+
+def live_summaries(deps: Deps, user_id: str) -> LiveSummaries:
+    """Every active enrolment's summary computed now, in one reader transaction (read-only)."""
+    with deps.store.reader() as uow:
+        enrolments = uow.registry.enrolments_of(user_id)
+        gathered = [_gather(uow, deps.mode, e.key) for e in enrolments]
+        pending = uow.outbox.has_pending_for(user_id)
+    return _live(deps, gathered, pending)
 
 
 def acknowledge(deps: Deps, live: LiveSummaries) -> list[Summary]:
