@@ -8,7 +8,13 @@ from dataclasses import dataclass, replace
 
 from tracklog.domain.errors import NotFound
 from tracklog.domain.model import Attempt, Collection, Enrolment, EnrolmentKey, Summary
-from tracklog.domain.modes import Mode, RecordScope, default_context, read_scopes
+from tracklog.domain.modes import (
+    Mode,
+    RecordScope,
+    default_context,
+    read_contents,
+    read_scopes,
+)
 from tracklog.domain.summaries import SummaryInputs, SummaryOutcome, compute_summary
 from tracklog.services.deps import Deps
 from tracklog.services.ports import UnitOfWork
@@ -29,8 +35,9 @@ def enrolment_view(
     collection = uow.registry.collection(key.collection_id)
     enrolment = uow.registry.enrolment(key)
     active_context = (enrolment.moved_to if enrolment else None) or key.context_id
-    leaves = frozenset(collection.leaf_nodes) if collection else frozenset()
-    scopes = read_scopes(mode, key.collection_id, active_context, leaves, content_ids)
+    leaves = frozenset(collection.leaf_nodes) if collection else None
+    contents = read_contents(key.collection_id, leaves, content_ids)
+    scopes = read_scopes(mode, key.collection_id, active_context, contents, content_ids)
     return EnrolmentView(collection, enrolment, scopes)
 
 
