@@ -122,5 +122,53 @@ def test_a_completed_course_stays_completed_when_it_grows(
     assert (after["status"], after["completionPercentage"]) == (2, 66)
     assert after["collectionChangedSinceCompletion"] is True
     assert after["completedOn"] == before["completedOn"] is not None
-    listed = result(api.client.get("/v1/summary/list/learner-1", headers=api.headers()))
+    listed = result(api.admin("GET", "/v1/summary/list/learner-1"))  # the stored summaries
     assert [s["completionPercentage"] for s in listed["summary"]] == [66]
+
+
+def test_a_learners_own_list_and_download_show_their_writes_at_once(api: Api) -> None:
+    # the worker never runs in this test: nothing but the learner's own reads store anything
+    assert api.admin("PUT", "/v1/collection/course-1", {"leafNodes": ["a", "b"]}).status_code == 200
+    result(api.post("/v1/enrol", {"collectionId": "course-1"}))
+    result(api.post("/v1/view/end", {"contentId": "a", "collectionId": "course-1"}))
+    [half] = result(api.client.get("/v1/summary/list/learner-1", headers=api.headers()))["summary"]
+    assert (half["status"], half["progress"], half["completionPercentage"]) == (1, 1, 50)
+    assert (half["contentStatus"], half["pending"]) == ({"a": 2}, True)
+
+    result(api.post("/v1/view/end", {"contentId": "b", "collectionId": "course-1"}))
+    as_json = api.client.get("/v1/summary/download/learner-1?format=json", headers=api.headers())
+    as_csv = api.client.get("/v1/summary/download/learner-1?format=csv", headers=api.headers())
+    [listed] = result(api.client.get("/v1/summary/list/learner-1", headers=api.headers()))[
+        "summary"
+    ]
+    read = result(api.post("/v1/summary/read", {"collectionId": "course-1"}))["summary"]
+
+    for summary in (*as_json.json(), listed):
+        assert (summary["status"], summary["progress"], summary["completionPercentage"]) == (
+            2,
+            2,
+            100,
+        )
+        assert summary["contentStatus"] == {"a": 2, "b": 2}
+        assert summary["completedOn"] == read["completedOn"] is not None
+    [row] = list(csv.DictReader(io.StringIO(as_csv.text)))
+    assert (row["collectionId"], row["status"], row["completionPercentage"]) == (
+        "course-1",
+        "2",
+        "100",
+    )
+
+
+def test_another_users_list_is_the_stored_one_and_converges(
+    api: Api, drain: Callable[[], int]
+) -> None:
+    assert api.admin("PUT", "/v1/collection/course-1", {"leafNodes": ["a", "b"]}).status_code == 200
+    result(api.post("/v1/enrol", {"collectionId": "course-1"}))
+    result(api.post("/v1/view/end", {"contentId": "a", "collectionId": "course-1"}))
+    reporter = api.headers("reporter-1", Role.REPORTER)
+    before = result(api.client.get("/v1/summary/list/learner-1", headers=reporter))["summary"]
+    assert before == []  # nothing stored yet: reports converge once the worker ran (SPEC §4.3)
+
+    drain()
+    [after] = result(api.client.get("/v1/summary/list/learner-1", headers=reporter))["summary"]
+    assert (after["progress"], after["completionPercentage"], after["pending"]) == (1, 50, False)

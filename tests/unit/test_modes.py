@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from tracklog.domain.model import RequestedKey
-from tracklog.domain.modes import Mode, RecordScope, read_scopes, resolve_write
+from tracklog.domain.modes import Mode, RecordScope, read_contents, read_scopes, resolve_write
 
 X, C, K = "content-x", "course-c", "batch-k"
 
@@ -55,3 +55,30 @@ def test_full_carry_forward_reads_each_leaf_from_its_own_row() -> None:
         RecordScope("a", "a", frozenset({"a"})),
         RecordScope("b", "b", frozenset({"b"})),
     )
+
+
+def test_a_read_is_made_of_the_collections_leaves() -> None:
+    assert read_contents(C, frozenset({"a", "b"})) == {"a", "b"}
+    assert read_contents(C, frozenset({"a", "b"}), frozenset({"a"})) == {"a", "b"}
+
+
+def test_an_id_that_names_no_collection_is_read_as_that_content_on_its_own() -> None:
+    assert read_contents(X, None) == {X}
+    assert read_contents(X, None, frozenset({X})) == {X}
+
+
+def test_a_read_that_names_the_collections_own_id_gets_its_own_record() -> None:
+    assert read_contents(C, frozenset({"a"}), frozenset({C})) == {"a", C}
+
+
+def test_full_carry_forward_finds_a_write_by_the_key_it_returned() -> None:
+    """Every write of X is stored, and answered, as (X, X): reading that key finds it, whether
+    X names no collection or is a registered collection's own id."""
+    for leaves in (None, frozenset({"a", "b"})):
+        key = resolve_write(Mode.FULL_CARRY_FORWARD, "u", RequestedKey(X, C, K))
+        asked = frozenset({key.content_id})
+        contents = read_contents(key.collection_id, leaves, asked)
+        scopes = read_scopes(
+            Mode.FULL_CARRY_FORWARD, key.collection_id, key.context_id, contents, asked
+        )
+        assert scopes == (RecordScope(X, X, frozenset({X})),)

@@ -82,6 +82,26 @@ def read_scopes(
     return (RecordScope(collection_id, context_id, content_ids),)
 
 
+def read_contents(
+    collection_id: str, leaves: frozenset[str] | None, content_ids: frozenset[str] | None = None
+) -> frozenset[str]:
+    """The contents a read of collection C is made of (what ``read_scopes`` takes as leaves).
+
+    C's leaves, with two cases for C's own id. Full-carry-forward stores every write of content X
+    under (X, X), and that is the key the write returns, so a read of that key must find it:
+    - ``leaves`` is None when C is not a registered collection. Then C is a content read on its
+      own, the way a write without a collection is stored, and its only content is C.
+    - a read that names C among its contents gets C's own record too (a collection's own id
+      tracked as a content). A read of the whole collection and its summary stay its leaves.
+    """
+    own = frozenset({collection_id})
+    if leaves is None:
+        return own
+    if content_ids is not None and collection_id in content_ids:
+        return leaves | own
+    return leaves
+
+
 def organic_scopes(content_ids: Iterable[str]) -> tuple[RecordScope, ...]:
     """A read with no collection: each content's own individual record (X, X, X)."""
     return tuple(RecordScope(c, c, frozenset({c})) for c in sorted(set(content_ids)))

@@ -12,7 +12,7 @@ from typing import TypeVar
 
 from tracklog.domain.jobs import Key, Row
 from tracklog.domain.model import Attempt, Collection, ConsumptionRecord, EnrolmentKey, RecordKey
-from tracklog.domain.modes import Mode, RecordScope, read_scopes
+from tracklog.domain.modes import Mode, RecordScope, read_contents, read_scopes
 from tracklog.domain.summaries import SummaryInputs
 from tracklog.services.ports import UnitOfWork
 
@@ -39,8 +39,9 @@ class BatchInputs:
         collection = self._collection(key.collection_id)
         enrolment = self._enrolments.get(key)
         active_context = (enrolment.moved_to if enrolment else None) or key.context_id
-        leaves = frozenset(collection.leaf_nodes) if collection else frozenset()
-        scopes = read_scopes(self._mode, key.collection_id, active_context, leaves)
+        leaves = frozenset(collection.leaf_nodes) if collection else None
+        contents = read_contents(key.collection_id, leaves)
+        scopes = read_scopes(self._mode, key.collection_id, active_context, contents)
         attempts: dict[str, list[Attempt]] = defaultdict(list)
         for attempt in _within(self._attempts, key.user_id, scopes):
             attempts[attempt.key.content_id].append(attempt)
