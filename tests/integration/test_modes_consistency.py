@@ -158,12 +158,22 @@ SCENARIO: list[Op] = [
     ChangeLeaves(("a", "b", "other")),
 ]
 
+# batch-1 moved to program, then program to batch-2: batch-1 (read through it) changed too
+CHAINED_MOVES: list[Op] = [
+    EnrolIn(("c1", "batch-1")),
+    EnrolIn(("c1", "program")),
+    Track(EventType.START, "a", ("c1", "batch-2"), NOW),
+    Drain(),
+    EnrolIn(("c1", "batch-2")),
+]
+
 
 @example(mode=Mode.STRICT, ops=SCENARIO)
 @example(mode=Mode.FULL_CARRY_FORWARD, ops=SCENARIO)
 @example(mode=Mode.COLLECTION_CARRY_FORWARD, ops=SCENARIO)
 @example(mode=Mode.COPY, ops=SCENARIO)
 @example(mode=Mode.MOVE, ops=SCENARIO)
+@example(mode=Mode.MOVE, ops=CHAINED_MOVES)
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(mode=st.sampled_from(list(Mode)), ops=operations)
 def test_reads_live_summaries_and_stored_summaries_agree(mode: Mode, ops: list[Op]) -> None:

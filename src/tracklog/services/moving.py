@@ -23,12 +23,21 @@ KeyMap = Callable[[RecordKey], RecordKey]
 
 
 def move_into(uow: UnitOfWork, new: EnrolmentKey) -> list[EnrolmentKey]:
-    """Move the progress of every ongoing enrolment of the same collection into ``new``."""
+    """Move the progress of every ongoing enrolment of the same collection into ``new``; the
+    enrolments whose reads now go elsewhere — the sources and any enrolment that pointed at one
+    of them (an earlier move) — so their summaries are recomputed too."""
+    before = uow.registry.moved_enrolments(new.user_id)
     enrolments = uow.registry.enrolments_of(new.user_id)
     sources = move_sources(new, enrolments, lambda context_id: _ongoing(uow, new, context_id))
     for source in sources:
         _move_one(uow, source, new)
-    return sources
+    after = uow.registry.moved_enrolments(new.user_id)
+    repointed = {
+        EnrolmentKey(new.user_id, collection, context)
+        for (collection, context) in set(before) | set(after)
+        if before.get((collection, context)) != after.get((collection, context))
+    }
+    return sorted(repointed | set(sources))
 
 
 def _ongoing(uow: UnitOfWork, new: EnrolmentKey, context_id: str) -> bool:
