@@ -20,6 +20,7 @@ from tracklog.domain.errors import Unavailable
 from tracklog.domain.pipeline import PARTITIONS
 from tracklog.services.aggregation import process_triggers
 from tracklog.services.deps import Deps
+from tracklog.services.liveness import Heartbeat
 from tracklog.services.ports import EventStream
 from tracklog.services.relay import relay_outbox
 
@@ -37,6 +38,7 @@ class StreamWorker:
         self._wake = threading.Event()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
+        self._heartbeat = Heartbeat(deps)
 
     @property
     def _lease_ms(self) -> int:
@@ -87,6 +89,7 @@ class StreamWorker:
         relayed = relay_outbox(self._deps, self._streams)
         self._rebalance()
         handled = self._process_owned()  # every round, however busy the relay is
+        self._heartbeat.beat()
         return bool(relayed or handled)
 
     def drain(self) -> int:

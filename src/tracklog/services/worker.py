@@ -7,6 +7,7 @@ import threading
 
 from tracklog.services.aggregation import aggregate_pending
 from tracklog.services.deps import Deps
+from tracklog.services.liveness import Heartbeat
 
 log = logging.getLogger(__name__)
 
@@ -20,6 +21,7 @@ class EmbeddedWorker:
         self._wake = threading.Event()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
+        self._heartbeat = Heartbeat(deps)
 
     def wake(self) -> None:
         self._wake.set()
@@ -54,6 +56,7 @@ class EmbeddedWorker:
         while not self._stop.is_set():
             try:
                 report = aggregate_pending(self._deps, self._partitions)
+                self._heartbeat.beat()
             except Exception:
                 log.exception("aggregation batch failed; retrying")
                 self._stop.wait(poll)

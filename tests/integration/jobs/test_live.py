@@ -110,6 +110,26 @@ def test_the_job_pauses_while_aggregation_lags_and_goes_on_when_it_catches_up(
     assert seen.seen[0][0] == 0  # paused before the first batch
 
 
+def test_a_job_paused_because_nothing_aggregates_says_so(
+    seeded_twin: MakeTwin, database_url: str
+) -> None:
+    tracklog: Tracklog = seeded_twin(database_url)
+    deps = tracklog.deps
+    clock = deps.clock
+    assert isinstance(clock, ManualClock)
+    registry.enrol(deps, "late", Enrol("late", "course-a", None))  # a trigger nobody processes
+    clock.advance(int(deps.settings.job_pause_lag_seconds * 1000) + 60_000)  # heartbeat stale
+    seen = Recorder()
+    hooks = runner.Hooks(stop_requested=lambda: bool(seen.seen), sleep=lambda _: None)
+    job = runner.run(deps, start_job(deps, "resync"), ORIGIN, seen, hooks)
+
+    assert job.state == "aborted"
+    [(_, paused)] = seen.seen
+    assert paused is not None
+    assert "no aggregation worker is running" in paused
+    assert "tracklog serve" in paused
+
+
 def test_max_rate_makes_the_job_wait_between_batches(
     seeded_twin: MakeTwin, database_url: str
 ) -> None:

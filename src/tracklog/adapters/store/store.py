@@ -14,6 +14,7 @@ from sqlalchemy.engine import make_url
 from tracklog.adapters.store.traits import StoreTraits, traits_for
 from tracklog.adapters.store.unit_of_work import SqlUnitOfWork
 from tracklog.adapters.store.writer_gate import WriterGate
+from tracklog.domain.errors import StoreUnavailable
 from tracklog.services.ports import Clock
 
 MIGRATIONS = Path(__file__).with_name("migrations")
@@ -65,12 +66,28 @@ class SqlSchema:
         return True
 
     def upgrade(self) -> None:
+        self._require_folder()
         config = self._config()
         with self._engine.begin() as conn:
             config.attributes["connection"] = conn
             command.upgrade(config, "head")
 
+    def _require_folder(self) -> None:
+        folder = self._sqlite_folder()
+        if folder is not None and not folder.is_dir():
+            raise StoreUnavailable(
+                f"the folder {folder} of the SQLite file does not exist; create it or fix the path",
+                field="store",
+            )
+
+    def _sqlite_folder(self) -> Path | None:
+        url = self._engine.url
+        if url.get_backend_name() != "sqlite" or url.database in (None, "", ":memory:"):
+            return None
+        return Path(str(url.database)).parent
+
     def current_revision(self) -> str | None:
+        self._require_folder()
         with self._engine.connect() as conn:
             return MigrationContext.configure(conn).get_current_revision()
 

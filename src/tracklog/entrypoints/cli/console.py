@@ -84,16 +84,20 @@ def open_instance(current: Settings | None = None, need: Need = "ready") -> Iter
 def guarded(action: Callable[[], T]) -> T:
     """Refusals and unreachable stores end the command with one sentence, not a traceback."""
     from tracklog.adapters.store.engine import UnsupportedDatabase
-    from tracklog.domain.errors import Unavailable
+    from tracklog.domain.errors import StoreUnavailable, Unavailable
     from tracklog.services.instance import InstanceRefused
     from tracklog.settings import SettingsError
 
     try:
         return action()
-    except (InstanceRefused, SettingsError, UnsupportedDatabase) as error:
+    except (InstanceRefused, SettingsError) as error:
         fail(f"{error}")
+    except UnsupportedDatabase as error:
+        fail(f"TRACKLOG_DATABASE_URL: {error}")
+    except StoreUnavailable as error:
+        fail(f"TRACKLOG_DATABASE_URL: {error.message}")
     except Unavailable as error:
-        fail(error.message)
+        fail(f"TRACKLOG_REDIS_URL: {error.message}" if error.field == "redis" else error.message)
 
 
 def interactive() -> bool:

@@ -14,6 +14,7 @@ from tracklog.services.jobs.kinds import BuildContext, build_kind
 from tracklog.services.jobs.model import BatchWork, Hooks, JobKind, Observer
 from tracklog.services.jobs.pacing import WriterCourtesy
 from tracklog.services.jobs.planner import Origin
+from tracklog.services.liveness import NOTHING_AGGREGATES, aggregation_running
 from tracklog.services.pipeline_status import pipeline_status
 from tracklog.services.ports import JobsRepository
 
@@ -126,7 +127,10 @@ class _Loop:
             if not paused:
                 paused = True
                 _set_state(self.deps, self.job.id, JobState.PAUSED)
-            self.observer.progress(self.job, paused=f"aggregation lag {lag:.1f}s > {threshold}s")
+            reason = f"aggregation lag {lag:.1f}s > {threshold}s"
+            if not aggregation_running(self.deps):
+                reason = f"{reason}; {NOTHING_AGGREGATES}"
+            self.observer.progress(self.job, paused=reason)
             if not self._sleep(1.0):
                 return False
         if paused:
