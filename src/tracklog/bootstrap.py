@@ -24,6 +24,7 @@ from tracklog.domain.copy_rules import parse_copy_rules, startup_warning
 from tracklog.domain.modes import Mode
 from tracklog.domain.pipeline import PARTITIONS
 from tracklog.services.deps import Deps
+from tracklog.services.group_commit import GroupCommit
 from tracklog.services.jobs.control import progress_gauges
 from tracklog.services.pipeline_status import pipeline_status, reconciliation_mismatches
 from tracklog.services.ports import Cache, Clock, EventStream
@@ -54,6 +55,7 @@ class Tracklog:
     schema: SqlSchema
     worker: Worker
     metrics: PrometheusMetrics
+    writes: GroupCommit
     stream: EventStream | None = None
 
     def start(self) -> None:
@@ -61,6 +63,7 @@ class Tracklog:
             self.worker.start()
 
     def close(self) -> None:
+        self.writes.stop()
         self.worker.stop()
         if self.stream is not None:
             self.stream.close()
@@ -98,7 +101,14 @@ def bootstrap(settings: Settings | None = None, *, clock: Clock | None = None) -
     metrics.watch_pipeline(lambda: pipeline_status(deps).gauges())
     metrics.watch_jobs(lambda: progress_gauges(deps))
     metrics.watch_reconciliation(lambda: reconciliation_mismatches(deps))
-    return Tracklog(deps=deps, schema=store.schema, worker=worker, metrics=metrics, stream=stream)
+    return Tracklog(
+        deps=deps,
+        schema=store.schema,
+        worker=worker,
+        metrics=metrics,
+        writes=GroupCommit(deps),
+        stream=stream,
+    )
 
 
 def _clock(settings: Settings) -> Clock:

@@ -90,13 +90,7 @@ def record_events(deps: Deps, command: RecordEvents) -> list[EventResult]:
     """Apply a learner's events; one result per event, in order. Nothing is dropped silently."""
     now = deps.clock.now_ms()
     collections = CollectionLookup(deps)
-    limit = deps.settings.max_sync_events
-    items = [
-        prepare(deps, collections, command, event, now)
-        if index < limit
-        else _over_limit(event, index, limit)
-        for index, event in enumerate(command.events)
-    ]
+    items = prepare_command(deps, collections, command, now)
     with deps.store.unit_of_work() as uow:
         plan = plan_ingest(deps, uow, collections, command.user_id, items)
         write_plan(uow, plan)
@@ -104,6 +98,19 @@ def record_events(deps: Deps, command: RecordEvents) -> list[EventResult]:
         uow.commit()
     count_outcomes(deps.telemetry, command.source, plan.results)
     return plan.results
+
+
+def prepare_command(
+    deps: Deps, collections: CollectionLookup, command: RecordEvents, now: int
+) -> list[Item]:
+    """Each event of a command checked and keyed; those beyond the batch limit rejected."""
+    limit = deps.settings.max_sync_events
+    return [
+        prepare(deps, collections, command, event, now)
+        if index < limit
+        else _over_limit(event, index, limit)
+        for index, event in enumerate(command.events)
+    ]
 
 
 def prepare(

@@ -66,13 +66,18 @@ def create_app(instance: Tracklog, *, auth: bool = True, manage_lifecycle: bool 
         static_url=DOCS_ASSETS,
     )
     app.state.api = ApiState(
-        deps=deps, auth=Authenticator(TokenCodec(deps.settings), auth), metrics=instance.metrics
+        deps=deps,
+        auth=Authenticator(TokenCodec(deps.settings), auth),
+        metrics=instance.metrics,
+        writes=instance.writes,
     )
     for router in ROUTERS:
         app.include_router(router)
     openapi.install(app)
     errors.install(app, deps.settings.environment.value)
     app.add_middleware(
-        TracklogMiddleware, environment=deps.settings.environment.value, metrics=instance.metrics
+        TracklogMiddleware,
+        environment=deps.settings.environment.value,
+        metrics=instance.metrics,
     )
     return app

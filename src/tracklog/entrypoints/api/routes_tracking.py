@@ -18,10 +18,10 @@ from tracklog.entrypoints.api.errors import event_error, from_pydantic
 from tracklog.entrypoints.api.openapi import operation
 from tracklog.entrypoints.api.routing import (
     body,
-    call,
     deps,
     principal,
     read,
+    record,
     reply,
 )
 from tracklog.entrypoints.shapes import number
@@ -49,7 +49,7 @@ async def _single(request: Request, type_: EventType, model: type[schemas.ViewRe
     req = await body(request, model)
     user = acting_user(who, req.user_id, Action.WRITE)
     command = RecordEvents(user, (_view_event(type_, req),), Source.API)
-    result = (await call(ingest.record_events, deps(request), command))[0]
+    result = (await record(request, command))[0]
     if result.error is not None:
         raise result.error
     assert result.key is not None
@@ -92,7 +92,7 @@ async def view_sync(request: Request) -> Response:
     user = acting_user(who, req.user_id, Action.WRITE)
     events = tuple(_sync_event(raw, index) for index, raw in enumerate(req.events))
     command = RecordEvents(user, events, Source.SYNC)
-    results = await call(ingest.record_events, deps(request), command) if events else []
+    results = await record(request, command) if events else []
     return reply(request, {"results": [_outcome(r, i) for i, r in enumerate(results)]})
 
 
@@ -176,7 +176,7 @@ async def assessment_submit(request: Request) -> Response:
         ts_field="assessmentTs",
     )
     command = RecordEvents(user, (event,), Source.API)
-    result = (await call(ingest.record_events, deps(request), command))[0]
+    result = (await record(request, command))[0]
     if result.error is not None:
         raise result.error
     assert result.attempt is not None

@@ -17,7 +17,10 @@ from tracklog.entrypoints.api.auth import Authenticator
 from tracklog.entrypoints.api.body import read_json, validate
 from tracklog.entrypoints.api.envelope import JSONResponse, ok, route_path
 from tracklog.entrypoints.api.values import MAX_ID_CHARS, MAX_ROW_ID, NO_NUL
+from tracklog.services.commands import RecordEvents
 from tracklog.services.deps import Deps
+from tracklog.services.group_commit import GroupCommit
+from tracklog.services.ingest import EventResult
 
 Model = TypeVar("Model", bound=BaseModel)
 T = TypeVar("T")
@@ -46,6 +49,7 @@ class ApiState:
     deps: Deps
     auth: Authenticator
     metrics: PrometheusMetrics
+    writes: GroupCommit
 
 
 def state(request: Request) -> ApiState:
@@ -85,3 +89,8 @@ async def read(request: Request, fn: Callable[..., T], *args: Any) -> T:
 def reply(request: Request, result: Any) -> JSONResponse:
     path = route_path(request.scope, request.url.path)
     return ok(path, result, request.headers.get("x-request-id"))
+
+
+async def record(request: Request, command: RecordEvents) -> list[EventResult]:
+    """Ingest a command with the concurrent ones (group commit); return once it is durable."""
+    return await state(request).writes.record(command)

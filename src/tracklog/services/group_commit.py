@@ -1,0 +1,120 @@
+"""Group commit: the writes of concurrent requests in one transaction and one fsync.
+
+Requests hand their ``RecordEvents`` to one writer thread and wait; the writer takes whatever has
+queued up (at most ``MAX_GROUP`` commands), ingests them one after the other in one unit of work —
+each learner under its lock, in a fixed order of learners so two writers never deadlock — commits
+once, and only then answers every request. An acknowledged write is durable exactly as before; a
+busy server simply pays one commit for many of them. If the group fails, nothing of it is kept and
+each command is tried again on its own, so one bad command cannot fail the others.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import queue
+import threading
+from concurrent.futures import Future
+from dataclasses import dataclass, field
+
+from tracklog.services.commands import RecordEvents
+from tracklog.services.deps import Deps
+from tracklog.services.ingest import (
+    EventResult,
+    count_outcomes,
+    plan_ingest,
+    prepare_command,
+    write_plan,
+)
+from tracklog.services.registry import CollectionLookup
+
+log = logging.getLogger(__name__)
+MAX_GROUP = 256
+
+
+@dataclass
+class _Pending:
+    command: RecordEvents
+    future: Future[list[EventResult]] = field(default_factory=Future)
+
+
+class GroupCommit:
+    def __init__(self, deps: Deps, max_group: int = MAX_GROUP):
+        self._deps = deps
+        self._max = max_group
+        self._queue: queue.SimpleQueue[_Pending | None] = queue.SimpleQueue()
+        self._thread: threading.Thread | None = None
+        self._lock = threading.Lock()
+
+    async def record(self, command: RecordEvents) -> list[EventResult]:
+        """Ingest ``command`` with whatever else is being written; return once it is durable."""
+        return await asyncio.wrap_future(self.submit(command))
+
+    def submit(self, command: RecordEvents) -> Future[list[EventResult]]:
+        self._ensure_running()
+        pending = _Pending(command)
+        self._queue.put(pending)
+        return pending.future
+
+    def stop(self, timeout: float = 5.0) -> None:
+        with self._lock:
+            thread, self._thread = self._thread, None
+        if thread is not None:
+            self._queue.put(None)
+            thread.join(timeout)
+
+    def _ensure_running(self) -> None:
+        if self._thread is None:
+            with self._lock:
+                if self._thread is None:
+                    self._thread = threading.Thread(
+                        target=self._run, name="tracklog-writer", daemon=True
+                    )
+                    self._thread.start()
+
+    def _run(self) -> None:
+        while True:
+            first = self._queue.get()
+            if first is None:
+                return
+            group = [first]
+            while len(group) < self._max:
+                try:
+                    item = self._queue.get_nowait()
+                except queue.Empty:
+                    break
+                if item is None:
+                    self._queue.put(None)  # stop after this group
+                    break
+                group.append(item)
+            self._write(group)
+
+    def _write(self, group: list[_Pending]) -> None:
+        try:
+            results = self._ingest(group)
+        except Exception as error:
+            if len(group) == 1:  # the command's own failure: its request answers it
+                group[0].future.set_exception(error)
+                return
+            for pending in group:  # nothing of the group was kept: each again, on its own
+                self._write([pending])
+            return
+        for pending, result in zip(group, results, strict=True):
+            count_outcomes(self._deps.telemetry, pending.command.source, result)
+            pending.future.set_result(result)
+
+    def _ingest(self, group: list[_Pending]) -> list[list[EventResult]]:
+        deps = self._deps
+        now = deps.clock.now_ms()
+        collections = CollectionLookup(deps)
+        prepared = [prepare_command(deps, collections, p.command, now) for p in group]
+        order = sorted(range(len(group)), key=lambda i: group[i].command.user_id)
+        results: list[list[EventResult]] = [[] for _ in group]
+        with deps.store.unit_of_work() as uow:
+            for i in order:
+                plan = plan_ingest(deps, uow, collections, group[i].command.user_id, prepared[i])
+                write_plan(uow, plan)
+                results[i] = plan.results
+            uow.after_commit(deps.wake_worker)
+            uow.commit()
+        return results
