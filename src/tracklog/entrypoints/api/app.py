@@ -23,7 +23,7 @@ from tracklog.entrypoints.api import (
 )
 from tracklog.entrypoints.api.auth import Authenticator
 from tracklog.entrypoints.api.middleware import TracklogMiddleware
-from tracklog.entrypoints.api.routing import ApiState
+from tracklog.entrypoints.api.routing import ApiState, serve_lean
 
 TITLE = "Tracklog"
 DESCRIPTION = """Tracklog tracks what learners do with learning content and turns it into
@@ -73,6 +73,7 @@ def create_app(instance: Tracklog, *, auth: bool = True, manage_lifecycle: bool 
     )
     for router in ROUTERS:
         app.include_router(router)
+    serve_lean(app)
     openapi.install(app)
     errors.install(app, deps.settings.environment.value)
     app.add_middleware(
