@@ -124,3 +124,53 @@ def test_an_end_that_arrives_before_its_start_is_not_lost() -> None:
     assert fold([end, start]) == fold([start, end])
     assert fold([end, start]).status == Status.COMPLETED
     assert fold([end, start]).first_access_ts == 10
+
+
+@st.composite
+def legacy_snapshots(draw: st.DrawFn) -> ConsumptionRecord:
+    """What a legacy export says of the record: a state, with the legacy system's counts."""
+    status = draw(st.sampled_from(list(Status)))
+    access = draw(st.none() | st.integers(1_699_000_000_000, 1_700_000_000_020))
+    completed = access if status == Status.COMPLETED else None
+    return ConsumptionRecord(
+        KEY,
+        status=status,
+        progress=100 if status == Status.COMPLETED else draw(st.integers(0, 100)),
+        first_access_ts=access,
+        last_access_ts=access,
+        first_completed_ts=completed,
+        last_completed_ts=completed,
+        legacy_view_count=draw(st.integers(0, 5)),
+        legacy_completed_count=draw(st.integers(0, 3)) if completed else 0,
+        legacy=True,
+    )
+
+
+@given(st.data(), events_for(max_size=6), st.lists(legacy_snapshots(), min_size=1, max_size=3))
+def test_legacy_snapshots_merge_in_any_order_and_any_number_of_times(
+    data: st.DataObject, events: list[TrackingEvent], snapshots: list[ConsumptionRecord]
+) -> None:
+    def merged(items: list[TrackingEvent | ConsumptionRecord]) -> ConsumptionRecord:
+        result: ConsumptionRecord | None = None
+        for item in items:
+            lifted = item if isinstance(item, ConsumptionRecord) else fold([item])
+            result = lifted if result is None else combine(result, lifted)
+        assert result is not None
+        return result
+
+    once: list[TrackingEvent | ConsumptionRecord] = [*events, *snapshots]
+    repeated = data.draw(st.lists(st.sampled_from(snapshots), max_size=4))
+    everything: list[TrackingEvent | ConsumptionRecord] = [*events, *snapshots, *repeated]
+    shuffled: list[TrackingEvent | ConsumptionRecord] = data.draw(st.permutations(everything))
+    assert merged(shuffled) == merged(once)
+
+
+def test_live_views_add_to_the_views_the_legacy_system_counted() -> None:
+    imported = ConsumptionRecord(KEY, Status.IN_PROGRESS, 40, legacy_view_count=3, legacy=True)
+    start = TrackingEvent("s1", EventType.START, KEY, 1_700_000_000_000)
+    end = TrackingEvent("e1", EventType.END, KEY, 1_700_000_000_001)
+    after = combine(imported, fold([start, end]))
+    before = combine(fold([start, end]), imported)
+    assert after == before
+    assert (after.view_count, after.completions, after.status) == (4, 1, Status.COMPLETED)
+    assert combine(after, imported) == after  # importing the same export again changes nothing

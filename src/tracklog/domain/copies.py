@@ -104,7 +104,15 @@ def _copy(
     direct views gives the same record as direct views followed by the copy.
     """
     provenance = Provenance(ProvenanceKind.COPIED, source_key=source.key, rule=rule, at=now_ts)
-    lifted = replace(source, key=key, start_count=0, event_count=0, provenance=provenance)
+    lifted = replace(
+        source,
+        key=key,
+        start_count=0,
+        event_count=0,
+        legacy_view_count=0,
+        legacy=False,
+        provenance=provenance,
+    )
     if current is None:
         return lifted
     return replace(merge.combine(current, lifted), provenance=provenance)

@@ -3,6 +3,11 @@
 A record is a commutative monoid over events: ``combine`` is associative and commutative, and
 ``record_from_event`` lifts one event into a record. Duplicates are removed upstream by event id,
 so folding any permutation of a set of events gives the same record.
+
+A snapshot imported from the legacy system (a state, not events) merges into the same monoid: its
+counts are kept apart (``legacy_*``, merged by maximum) and everything else is already a maximum
+or a minimum, so a snapshot merged twice, or an older snapshot merged after a newer one, changes
+nothing — and live events before or after the import add up the same way.
 """
 
 from __future__ import annotations
@@ -52,6 +57,9 @@ def combine(left: ConsumptionRecord, right: ConsumptionRecord) -> ConsumptionRec
         first_completed_ts=_min(left.first_completed_ts, right.first_completed_ts),
         last_completed_ts=_max(left.last_completed_ts, right.last_completed_ts),
         provenance=left.provenance,
+        legacy_view_count=max(left.legacy_view_count, right.legacy_view_count),
+        legacy_completed_count=max(left.legacy_completed_count, right.legacy_completed_count),
+        legacy=left.legacy or right.legacy,
     )
 
 

@@ -124,11 +124,22 @@ class ConsumptionRecord:
     first_completed_ts: int | None = None
     last_completed_ts: int | None = None
     provenance: Provenance = field(default_factory=Provenance.direct)
+    # What the legacy system had counted when the record was imported (a snapshot, not events):
+    # merged by maximum, so importing the same or an older export again changes nothing.
+    legacy_view_count: int = 0
+    legacy_completed_count: int = 0
+    legacy: bool = False  # the record holds data imported from the legacy system
 
     @property
     def view_count(self) -> int:
-        """Distinct view sessions: starts, and at least one once anything was tracked."""
-        return max(self.start_count, 1 if self.event_count else 0)
+        """Distinct view sessions: starts (at least one once anything was tracked), plus the
+        views the legacy system had counted."""
+        return max(self.start_count, 1 if self.event_count else 0) + self.legacy_view_count
+
+    @property
+    def completions(self) -> int:
+        """Completions tracked here plus those the legacy system had counted."""
+        return self.completed_count + self.legacy_completed_count
 
 
 @dataclass(frozen=True, slots=True)

@@ -3,13 +3,19 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import fields
 from decimal import Decimal
 from typing import Any
 
+from tracklog.domain.jobs import Job
 from tracklog.domain.model import (
     AssessmentStatus,
     Attempt,
+    Collection,
     ConsumptionRecord,
+    Context,
+    ContextType,
+    Enrolment,
     EnrolmentKey,
     Provenance,
     ProvenanceKind,
@@ -70,6 +76,9 @@ def record_to_row(record: ConsumptionRecord, now_ts: int) -> dict[str, Any]:
         "first_completed_ts": record.first_completed_ts,
         "last_completed_ts": record.last_completed_ts,
         "provenance": provenance_to_json(record.provenance),
+        "legacy_view_count": record.legacy_view_count,
+        "legacy_completed_count": record.legacy_completed_count,
+        "legacy": record.legacy,
         "updated_ts": now_ts,
     }
 
@@ -90,6 +99,9 @@ def record_from_row(row: Row) -> ConsumptionRecord:
         first_completed_ts=row["first_completed_ts"],
         last_completed_ts=row["last_completed_ts"],
         provenance=provenance_from_json(row["provenance"]),
+        legacy_view_count=row["legacy_view_count"],
+        legacy_completed_count=row["legacy_completed_count"],
+        legacy=bool(row["legacy"]),
     )
 
 
@@ -184,3 +196,81 @@ def summary_from_row(row: Row) -> Summary:
         collection_changed_since_completion=bool(row["changed_since_completion"]),
         last_updated_ts=row["last_updated_ts"],
     )
+
+
+def collection_to_row(collection: Collection, now_ts: int) -> dict[str, Any]:
+    return {
+        "collection_id": collection.collection_id,
+        "version": collection.version,
+        "name": collection.name,
+        "type": collection.type,
+        "leaf_nodes": list(collection.leaf_nodes),
+        "optional_nodes": sorted(collection.optional_nodes),
+        "module_types": collection.module_types,
+        "created_ts": now_ts,
+    }
+
+
+def collection_from_row(row: Row) -> Collection:
+    return Collection(
+        collection_id=row["collection_id"],
+        version=row["version"],
+        leaf_nodes=tuple(row["leaf_nodes"]),
+        optional_nodes=frozenset(row["optional_nodes"]),
+        name=row["name"],
+        type=row["type"],
+        module_types=dict(row["module_types"]),
+    )
+
+
+def context_to_row(context: Context, now_ts: int) -> dict[str, Any]:
+    return {
+        "context_id": context.context_id,
+        "type": context.type.value,
+        "collection_ids": list(context.collection_ids),
+        "start_ts": context.start_ts,
+        "end_ts": context.end_ts,
+        "updated_ts": now_ts,
+    }
+
+
+def context_from_row(row: Row) -> Context:
+    return Context(
+        context_id=row["context_id"],
+        type=ContextType(row["type"]),
+        collection_ids=tuple(row["collection_ids"]),
+        start_ts=row["start_ts"],
+        end_ts=row["end_ts"],
+    )
+
+
+def enrolment_to_row(enrolment: Enrolment, now_ts: int) -> dict[str, Any]:
+    key = enrolment.key
+    return {
+        "user_id": key.user_id,
+        "collection_id": key.collection_id,
+        "context_id": key.context_id,
+        "enrolled_ts": enrolment.enrolled_ts,
+        "active": enrolment.active,
+        "moved_to": enrolment.moved_to,
+        "updated_ts": now_ts,
+    }
+
+
+def enrolment_from_row(row: Row) -> Enrolment:
+    return Enrolment(
+        key=EnrolmentKey(row["user_id"], row["collection_id"], row["context_id"]),
+        enrolled_ts=row["enrolled_ts"],
+        active=bool(row["active"]),
+        moved_to=row["moved_to"],
+    )
+
+
+JOB_FIELDS = tuple(f.name for f in fields(Job))
+
+
+def job_from_row(row: Row) -> Job:
+    values = {name: row[name] for name in JOB_FIELDS}
+    values["abort_requested"] = bool(values["abort_requested"])
+    values["changes"] = dict(values["changes"] or {})
+    return Job(**values)

@@ -3,19 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import fields
 from typing import Any
 
 from sqlalchemy import Connection, select, update
 
-from tracklog.adapters.store import tables
+from tracklog.adapters.store import codec, tables
 from tracklog.domain.jobs import Job
 
 _J = tables.jobs.c
 _I = tables.job_before_images.c
-
-
-_JOB_FIELDS = [f.name for f in fields(Job)]
 
 
 class JobsRepository:
@@ -33,13 +29,13 @@ class JobsRepository:
 
     def get(self, job_id: int) -> Job | None:
         row = self._conn.execute(select(tables.jobs).where(_J.id == job_id)).mappings().first()
-        return _job(row) if row else None
+        return codec.job_from_row(row) if row else None
 
     def recent(self, limit: int = 50, states: Sequence[str] | None = None) -> list[Job]:
         query = select(tables.jobs).order_by(_J.id.desc()).limit(limit)
         if states is not None:
             query = query.where(_J.state.in_(states))
-        return [_job(row) for row in self._conn.execute(query).mappings()]
+        return [codec.job_from_row(row) for row in self._conn.execute(query).mappings()]
 
     def update(self, job_id: int, **values: Any) -> None:
         self._conn.execute(update(tables.jobs).where(_J.id == job_id).values(**values))
@@ -88,10 +84,3 @@ class JobsRepository:
         query = select(_I.images).where(_I.job_id == job_id, _I.batch_no == batch_no)
         found = self._conn.execute(query).scalar_one_or_none()
         return list(found or [])
-
-
-def _job(row: Any) -> Job:
-    values = {name: row[name] for name in _JOB_FIELDS}
-    values["abort_requested"] = bool(values["abort_requested"])
-    values["changes"] = dict(values["changes"] or {})
-    return Job(**values)

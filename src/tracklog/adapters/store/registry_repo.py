@@ -7,13 +7,12 @@ from typing import Any
 
 from sqlalchemy import Connection, select, update
 
-from tracklog.adapters.store import tables
+from tracklog.adapters.store import codec, tables
 from tracklog.adapters.store.traits import StoreTraits
 from tracklog.adapters.store.upsert import chunks, upsert
 from tracklog.domain.model import (
     Collection,
     Context,
-    ContextType,
     Enrolment,
     EnrolmentKey,
 )
@@ -39,31 +38,11 @@ class RegistryRepository:
             .limit(1)
         )
         row = self._conn.execute(query).mappings().first()
-        if row is None:
-            return None
-        return Collection(
-            collection_id=row["collection_id"],
-            version=row["version"],
-            leaf_nodes=tuple(row["leaf_nodes"]),
-            optional_nodes=frozenset(row["optional_nodes"]),
-            name=row["name"],
-            type=row["type"],
-            module_types=dict(row["module_types"]),
-        )
+        return codec.collection_from_row(row) if row else None
 
     def add_collection_version(self, collection: Collection) -> None:
-        self._conn.execute(
-            tables.collections.insert().values(
-                collection_id=collection.collection_id,
-                version=collection.version,
-                name=collection.name,
-                type=collection.type,
-                leaf_nodes=list(collection.leaf_nodes),
-                optional_nodes=sorted(collection.optional_nodes),
-                module_types=collection.module_types,
-                created_ts=self._now,
-            )
-        )
+        row = codec.collection_to_row(collection, self._now)
+        self._conn.execute(tables.collections.insert().values(row))
 
     # contexts ------------------------------------------------------------------------------
     def context(self, context_id: str) -> Context | None:
@@ -72,25 +51,10 @@ class RegistryRepository:
             .mappings()
             .first()
         )
-        if row is None:
-            return None
-        return Context(
-            context_id=row["context_id"],
-            type=ContextType(row["type"]),
-            collection_ids=tuple(row["collection_ids"]),
-            start_ts=row["start_ts"],
-            end_ts=row["end_ts"],
-        )
+        return codec.context_from_row(row) if row else None
 
     def put_context(self, context: Context) -> None:
-        row = {
-            "context_id": context.context_id,
-            "type": context.type.value,
-            "collection_ids": list(context.collection_ids),
-            "start_ts": context.start_ts,
-            "end_ts": context.end_ts,
-            "updated_ts": self._now,
-        }
+        row = codec.context_to_row(context, self._now)
         upsert(self._conn, self._traits, tables.contexts, [row])
 
     # enrolments ----------------------------------------------------------------------------
@@ -101,40 +65,33 @@ class RegistryRepository:
             _E.context_id == key.context_id,
         )
         row = self._conn.execute(query).mappings().first()
-        return _enrolment(row) if row else None
+        return codec.enrolment_from_row(row) if row else None
 
     def enrolments_of(self, user_id: str, active_only: bool = True) -> list[Enrolment]:
         query = select(tables.enrolments).where(_E.user_id == user_id)
         if active_only:
             query = query.where(_E.active.is_(True))
         query = query.order_by(_E.collection_id, _E.context_id)
-        return [_enrolment(row) for row in self._conn.execute(query).mappings()]
+        return [codec.enrolment_from_row(row) for row in self._conn.execute(query).mappings()]
 
     def enrolments_of_users(self, user_ids: Sequence[str]) -> list[Enrolment]:
         """Every enrolment (active or not) of these learners."""
         found: list[Enrolment] = []
         for part in chunks(sorted(set(user_ids)), 500):
             query = select(tables.enrolments).where(_E.user_id.in_(part))
-            found.extend(_enrolment(row) for row in self._conn.execute(query).mappings())
+            found.extend(
+                codec.enrolment_from_row(row) for row in self._conn.execute(query).mappings()
+            )
         return found
 
     def enrolments_in_collection(self, collection_id: str) -> list[Enrolment]:
         query = select(tables.enrolments).where(
             _E.collection_id == collection_id, _E.active.is_(True)
         )
-        return [_enrolment(row) for row in self._conn.execute(query).mappings()]
+        return [codec.enrolment_from_row(row) for row in self._conn.execute(query).mappings()]
 
     def put_enrolment(self, enrolment: Enrolment) -> None:
-        key = enrolment.key
-        row = {
-            "user_id": key.user_id,
-            "collection_id": key.collection_id,
-            "context_id": key.context_id,
-            "enrolled_ts": enrolment.enrolled_ts,
-            "active": enrolment.active,
-            "moved_to": enrolment.moved_to,
-            "updated_ts": self._now,
-        }
+        row = codec.enrolment_to_row(enrolment, self._now)
         upsert(self._conn, self._traits, tables.enrolments, [row])
 
     def moved_enrolments(self, user_id: str) -> dict[tuple[str, str], str]:
@@ -199,12 +156,3 @@ class RegistryRepository:
             tables.instance,
             [{"name": name, "value": value, "set_ts": self._now}],
         )
-
-
-def _enrolment(row: Any) -> Enrolment:
-    return Enrolment(
-        key=EnrolmentKey(row["user_id"], row["collection_id"], row["context_id"]),
-        enrolled_ts=row["enrolled_ts"],
-        active=bool(row["active"]),
-        moved_to=row["moved_to"],
-    )

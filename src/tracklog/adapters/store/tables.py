@@ -47,6 +47,10 @@ consumption = Table(
     Column("last_completed_ts", Millis),
     Column("provenance", Json),
     Column("updated_ts", Millis, nullable=False),
+    # a legacy snapshot's counts and the "imported" mark (0007)
+    Column("legacy_view_count", Integer, nullable=False, default=0),
+    Column("legacy_completed_count", Integer, nullable=False, default=0),
+    Column("legacy", Boolean, nullable=False, default=False),
     Index("ix_consumption_user_content", "user_id", "content_id"),  # copy sources (0003)
 )
 

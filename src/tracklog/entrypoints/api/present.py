@@ -34,7 +34,7 @@ def view_row(row: ViewRow) -> dict[str, Any]:
         "progress": record.progress,
         "progressDetails": record.progress_details,
         "viewCount": record.view_count,
-        "completedCount": record.completed_count,
+        "completedCount": record.completions,
         "firstAccessTime": iso(record.first_access_ts),
         "lastAccessTime": iso(record.last_access_ts),
         "firstCompletedTime": iso(record.first_completed_ts),

@@ -73,7 +73,7 @@ def _record(record: ConsumptionRecord) -> dict[str, Any]:
         "status": int(record.status),
         "progress": record.progress,
         "viewCount": record.view_count,
-        "completedCount": record.completed_count,
+        "completedCount": record.completions,
         "firstAccessTime": iso(record.first_access_ts),
         "lastAccessTime": iso(record.last_access_ts),
         "firstCompletedTime": iso(record.first_completed_ts),

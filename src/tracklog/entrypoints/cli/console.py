@@ -13,10 +13,9 @@ from typing import TYPE_CHECKING, Literal, NoReturn, TypeVar
 
 from rich.console import Console
 
-from tracklog.settings import Environment, Settings, SettingsError, load_settings
-
 if TYPE_CHECKING:
     from tracklog.bootstrap import Tracklog
+    from tracklog.settings import Settings
 
 console = Console(stderr=True)
 out = Console()
@@ -30,6 +29,8 @@ def fail(message: str, code: int = 2) -> NoReturn:
 
 
 def settings() -> Settings:
+    from tracklog.settings import SettingsError, load_settings
+
     try:
         return load_settings()
     except SettingsError as error:
@@ -85,6 +86,7 @@ def guarded(action: Callable[[], T]) -> T:
     from tracklog.adapters.store.engine import UnsupportedDatabase
     from tracklog.domain.errors import Unavailable
     from tracklog.services.instance import InstanceRefused
+    from tracklog.settings import SettingsError
 
     try:
         return action()
@@ -92,10 +94,6 @@ def guarded(action: Callable[[], T]) -> T:
         fail(f"{error}")
     except Unavailable as error:
         fail(error.message)
-
-
-def is_production(current: Settings) -> bool:
-    return current.environment is Environment.PRODUCTION
 
 
 def interactive() -> bool:

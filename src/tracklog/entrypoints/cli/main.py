@@ -2,9 +2,26 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import typer
+from typer.core import TyperOption
 
 from tracklog.entrypoints.cli import db, demo, dlq, jobs, mode, serve, token, worker
+
+
+def _show_flags_as_flags() -> None:
+    """Typer's help lists a type for every option, ``--dry-run <bool>`` included, which reads as
+    if the flag took a value. A flag takes none: show it bare (its help says what it does)."""
+    typed = TyperOption.display_type_rich
+
+    def display(self: TyperOption, ctx: Any) -> str | None:
+        return None if self.is_flag else typed(self, ctx)
+
+    TyperOption.display_type_rich = display  # type: ignore[method-assign]
+
+
+_show_flags_as_flags()
 
 app = typer.Typer(
     name="tracklog",

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import socket
+from typing import TYPE_CHECKING
 
 import typer
 
 from tracklog.entrypoints.cli.console import console, fail, open_instance, settings
-from tracklog.settings import Settings
+
+if TYPE_CHECKING:
+    from tracklog.settings import Settings
 
 
 def serve(

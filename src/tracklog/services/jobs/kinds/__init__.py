@@ -9,13 +9,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from tracklog.domain.errors import InvalidInput, MissingInput
-from tracklog.domain.modes import Mode
-from tracklog.services.jobs.kinds.purge import DAY_MS, PurgeOlderThan, PurgeUser
-from tracklog.services.jobs.kinds.resync import RecomputeCollection, Resync
-from tracklog.services.jobs.model import JobKind
+
+if TYPE_CHECKING:  # the kinds themselves load when built, so `--help` stays fast
+    from tracklog.domain.modes import Mode
+    from tracklog.services.jobs.model import JobKind
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,10 +44,14 @@ class KindSpec:
 
 
 def _resync(options: dict[str, Any], context: BuildContext) -> JobKind:
+    from tracklog.services.jobs.kinds.resync import Resync
+
     return Resync(context.mode)
 
 
 def _recompute(options: dict[str, Any], context: BuildContext) -> JobKind:
+    from tracklog.services.jobs.kinds.resync import RecomputeCollection
+
     collection = options.get("collection")
     if not collection:
         raise MissingInput("recompute-collection needs --collection ID", field="collection")
@@ -55,6 +59,8 @@ def _recompute(options: dict[str, Any], context: BuildContext) -> JobKind:
 
 
 def _purge(options: dict[str, Any], context: BuildContext) -> JobKind:
+    from tracklog.services.jobs.kinds.purge import DAY_MS, PurgeOlderThan, PurgeUser
+
     user, days = options.get("user"), options.get("olderThanDays")
     if (user is None) == (days is None):
         raise MissingInput(

@@ -1,0 +1,142 @@
+"""Reconciliation: a source record is reconciled when merging it into Tracklog changes nothing."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from tracklog.domain.merge import combine, record_from_event
+from tracklog.domain.model import ConsumptionRecord, EventType, RecordKey, Status, TrackingEvent
+from tracklog.domain.reconcile import (
+    Reconciliation,
+    Segment,
+    Verdict,
+    day_of,
+    reconcile_partition,
+    verdict,
+)
+
+TYPES = ("ILT", "Quest", "Course")
+
+
+def module_of(key: RecordKey) -> str:
+    return TYPES[int(key.content_id[1:]) % len(TYPES)]
+
+
+def segment(key: RecordKey, record: ConsumptionRecord) -> Segment:
+    return Segment(module_of(key), day_of(record.last_access_ts))
+
+
+@st.composite
+def sources(draw: st.DrawFn) -> dict[RecordKey, ConsumptionRecord]:
+    count = draw(st.integers(1, 25))
+    records: dict[RecordKey, ConsumptionRecord] = {}
+    for n in range(count):
+        key = RecordKey(f"u{n % 4}", "c1", "b1", f"x{n}")
+        status = draw(st.sampled_from(list(Status)))
+        ts = draw(st.integers(1_700_000_000_000, 1_700_400_000_000))
+        done = ts if status == Status.COMPLETED else None
+        records[key] = ConsumptionRecord(
+            key,
+            status=status,
+            progress=100 if done else draw(st.integers(0, 99)),
+            first_access_ts=ts,
+            last_access_ts=ts,
+            first_completed_ts=done,
+            last_completed_ts=done,
+            legacy_view_count=draw(st.integers(0, 4)),
+            legacy_completed_count=1 if done else 0,
+            legacy=True,
+        )
+    return records
+
+
+def run(
+    source: dict[RecordKey, ConsumptionRecord], target: dict[RecordKey, ConsumptionRecord]
+) -> Reconciliation:
+    result = Reconciliation()
+    with_segments = {k: (r, segment(k, r)) for k, r in source.items()}
+    reconcile_partition(with_segments, target, segment, result)
+    return result
+
+
+def record_by_record(
+    source: dict[RecordKey, ConsumptionRecord], target: dict[RecordKey, ConsumptionRecord]
+) -> dict[str, dict[str, int]]:
+    """The same classification without any checksum shortcut."""
+    result = Reconciliation()
+    for key, record in source.items():
+        result.record(verdict(target.get(key), record), key, module_of(key), "d")
+    for key in set(target) - set(source):
+        if target[key].legacy:
+            result.record(Verdict.EXTRA, key, module_of(key), "d")
+    return {name: counts.as_json() for name, counts in sorted(result.module_types.items())}
+
+
+@given(sources())
+def test_a_source_imported_into_tracklog_reconciles_clean(
+    source: dict[RecordKey, ConsumptionRecord],
+) -> None:
+    result = run(source, dict(source))
+    assert result.clean
+    assert sum(c.found for c in result.module_types.values()) == len(source)
+
+
+@given(sources(), st.data())
+def test_live_progress_after_the_import_is_not_a_mismatch(
+    source: dict[RecordKey, ConsumptionRecord], data: st.DataObject
+) -> None:
+    target = dict(source)
+    for key in data.draw(st.lists(st.sampled_from(sorted(source)), max_size=5, unique=True)):
+        end = TrackingEvent(f"live-{key.content_id}", EventType.END, key, 1_800_000_000_000)
+        target[key] = combine(target[key], record_from_event(end))
+    assert run(source, target).clean
+
+
+@given(sources(), st.data())
+def test_missing_different_and_extra_records_are_named_and_counted(
+    source: dict[RecordKey, ConsumptionRecord], data: st.DataObject
+) -> None:
+    keys = sorted(source)
+    gone = set(data.draw(st.lists(st.sampled_from(keys), max_size=3, unique=True)))
+    target = {k: r for k, r in source.items() if k not in gone}
+    behind = [k for k in target if target[k].legacy_view_count > 0][:2]
+    for key in behind:
+        target[key] = replace(target[key], legacy_view_count=0)
+    extra = RecordKey("u9", "c1", "b1", "x999")
+    target[extra] = replace(next(iter(source.values())), key=extra)
+    result = run(source, target)
+    totals = {
+        v: sum(getattr(c, v) for c in result.module_types.values())
+        for v in ("missing", "different", "extra")
+    }
+    assert totals == {"missing": len(gone), "different": len(behind), "extra": 1}
+    kinds = {(d["key"]["contentId"], d["kind"]) for d in result.differences}
+    assert {(k.content_id, "missing") for k in gone} <= kinds
+    assert ("x999", "extra") in kinds
+    assert not result.clean
+
+
+@given(sources(), st.data())
+def test_the_checksum_shortcut_never_changes_the_outcome(
+    source: dict[RecordKey, ConsumptionRecord], data: st.DataObject
+) -> None:
+    keys = sorted(source)
+    target = {k: r for k, r in source.items() if data.draw(st.booleans()) or k == keys[0]}
+    for key in data.draw(st.lists(st.sampled_from(sorted(target)), max_size=3, unique=True)):
+        target[key] = replace(
+            target[key], progress=max(0, target[key].progress - 1), status=Status.NOT_STARTED
+        )
+    assert run(source, target).as_json()["moduleTypes"] == record_by_record(source, target)
+
+
+def test_pending_legacy_events_keep_a_type_unclean_even_when_every_record_matches() -> None:
+    result = Reconciliation()
+    result.found_segment("ILT", 10)
+    assert result.clean
+    result.pending("ILT", 2)
+    assert not result.clean
+    assert result.as_json()["moduleTypes"]["ILT"]["pendingInLegacy"] == 2
+    assert Reconciliation.from_json(result.as_json()).as_json() == result.as_json()
