@@ -14,12 +14,14 @@ from tracklog.entrypoints.api import (
     errors,
     routes_explain,
     routes_jobs,
+    routes_legacy,
     routes_ops,
     routes_registry,
     routes_summaries,
     routes_tracking,
 )
 from tracklog.entrypoints.api.auth import Authenticator
+from tracklog.entrypoints.api.auth_legacy import LegacyAuthenticator
 from tracklog.entrypoints.api.middleware import TracklogMiddleware
 from tracklog.entrypoints.api.routing import ApiState
 
@@ -48,8 +50,12 @@ def create_app(instance: Tracklog, *, auth: bool = True, manage_lifecycle: bool 
         description=DESCRIPTION,
         lifespan=lifespan,
     )
+    codec = TokenCodec(deps.settings)
     app.state.api = ApiState(
-        deps=deps, auth=Authenticator(TokenCodec(deps.settings), auth), metrics=instance.metrics
+        deps=deps,
+        auth=Authenticator(codec, auth),
+        metrics=instance.metrics,
+        legacy_auth=LegacyAuthenticator(codec, deps.settings, auth),
     )
     for module in (
         routes_tracking,
@@ -58,6 +64,7 @@ def create_app(instance: Tracklog, *, auth: bool = True, manage_lifecycle: bool 
         routes_explain,
         routes_ops,
         routes_jobs,
+        routes_legacy,
     ):
         app.include_router(module.router)
     errors.install(app, deps.settings.environment.value)

@@ -13,6 +13,7 @@ from starlette.requests import Request
 from tracklog.adapters.metrics import PrometheusMetrics
 from tracklog.domain.access import Principal
 from tracklog.entrypoints.api.auth import Authenticator
+from tracklog.entrypoints.api.auth_legacy import LegacyAuthenticator
 from tracklog.entrypoints.api.body import read_json, validate
 from tracklog.entrypoints.api.envelope import JSONResponse, ok, route_path
 from tracklog.services.deps import Deps
@@ -26,6 +27,7 @@ class ApiState:
     deps: Deps
     auth: Authenticator
     metrics: PrometheusMetrics
+    legacy_auth: LegacyAuthenticator
 
 
 def state(request: Request) -> ApiState:
