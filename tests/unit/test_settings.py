@@ -131,3 +131,11 @@ def test_the_legacy_token_grace_is_off_by_default_and_a_bad_one_is_named() -> No
         assert refused({"TRACKLOG_LEGACY_TOKEN_GRACE": bad}).startswith(
             "TRACKLOG_LEGACY_TOKEN_GRACE"
         )
+
+
+def test_a_legacy_token_grace_is_announced_at_start_up() -> None:
+    from tracklog.bootstrap import startup_warnings
+
+    assert not any("GRACE" in w for w in startup_warnings(load_settings({})))
+    warned = startup_warnings(load_settings({"TRACKLOG_LEGACY_TOKEN_GRACE": "7d"}))
+    assert any("TRACKLOG_LEGACY_TOKEN_GRACE" in w and "604800 s" in w for w in warned)
