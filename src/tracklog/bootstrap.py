@@ -120,4 +120,10 @@ def startup_warnings(settings: Settings) -> list[str]:
     """Problems that do not stop start-up but must be seen (logged, and shown by the CLI)."""
     policy = parse_copy_rules(settings.copy_rules)
     warning = startup_warning(policy, copy_mode=settings.mode is Mode.COPY)
-    return [warning] if warning else []
+    warnings = [warning] if warning else []
+    if settings.legacy_token_grace:
+        warnings.append(
+            "TRACKLOG_LEGACY_TOKEN_GRACE is on: the legacy update accepts a learner's token up "
+            f"to {settings.legacy_token_grace} s after it expired (docs/legacy-api.md)"
+        )
+    return warnings

@@ -5,6 +5,7 @@ from __future__ import annotations
 import enum
 import json
 import os
+import re
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -21,6 +22,7 @@ from pydantic import (
     model_validator,
 )
 
+from tracklog.domain.api_keys import parse_hashes
 from tracklog.domain.modes import Mode
 
 DEV_SECRET = "tracklog-development-placeholder-secret-change-me"
@@ -84,6 +86,8 @@ class Settings(BaseModel):
     max_sync_events: int = Field(default=1000, ge=1, le=10_000)
     job_batch_size: int = Field(default=2000, ge=1, le=100_000)
     job_pause_lag_seconds: float = Field(default=30.0, gt=0)
+    legacy_api_keys: str | None = None  # comma-separated sha256:<hex> hashes of gateway keys
+    legacy_token_grace: int = Field(default=0, ge=0)  # seconds; given as a duration (7d, 12h)
     config_file: str | None = None
     _test_hooks: TestHooks = PrivateAttr(default_factory=TestHooks)
 
@@ -101,6 +105,18 @@ class Settings(BaseModel):
         if not value.startswith(("redis://", "rediss://", "redis+cluster://", "unix://")):
             raise ValueError("must start with redis://, rediss://, redis+cluster:// or unix://")
         return value.strip()
+
+    @field_validator("legacy_api_keys")
+    @classmethod
+    def _legacy_api_keys(cls, value: str | None) -> str | None:
+        if value is None or not value.strip():
+            return None
+        return ",".join(parse_hashes(value))
+
+    @field_validator("legacy_token_grace", mode="before")
+    @classmethod
+    def _legacy_token_grace(cls, value: Any) -> Any:
+        return parse_duration(value) if isinstance(value, str) else value
 
     @field_validator("sqlite_synchronous")
     @classmethod
@@ -140,6 +156,11 @@ class Settings(BaseModel):
         return self.auth_jwt_algorithm == "HS256" and self.auth_jwt_secret in PLACEHOLDER_SECRETS
 
     @property
+    def legacy_api_key_hashes(self) -> tuple[str, ...]:
+        """The gateway keys the legacy routes accept in ``Authorization`` (empty: not checked)."""
+        return parse_hashes(self.legacy_api_keys) if self.legacy_api_keys else ()
+
+    @property
     def server_mode(self) -> bool:
         """Redis configured: Redis cache and event stream, aggregation in ``tracklog worker``."""
         return self.redis_url is not None
@@ -156,6 +177,18 @@ class Settings(BaseModel):
     def test_hooks(self) -> TestHooks:
         """The crash hooks of the test suite; always off in production, however it was set."""
         return TestHooks() if self.is_production else self._test_hooks
+
+
+_DURATION = re.compile(r"(\d+)\s*([smhd]?)", re.ASCII)
+_UNIT_SECONDS = {"": 1, "s": 1, "m": 60, "h": 3600, "d": 86400}
+
+
+def parse_duration(text: str) -> int:
+    """``0``, ``90s``, ``30m``, ``12h``, ``7d`` (a bare number is seconds) as seconds."""
+    match = _DURATION.fullmatch(text.strip().lower())
+    if match is None:
+        raise ValueError(f"'{text}' is not a duration like 0, 30m, 12h or 7d")
+    return int(match.group(1)) * _UNIT_SECONDS[match.group(2)]
 
 
 def load_settings(environ: Mapping[str, str] | None = None, **overrides: Any) -> Settings:

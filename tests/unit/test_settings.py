@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from tracklog.domain.api_keys import hash_key
 from tracklog.domain.modes import Mode
 from tracklog.settings import Environment, SettingsError, TestHooks, load_settings
 
@@ -105,3 +106,36 @@ def test_crash_hooks_stay_off_when_production_is_set_in_the_config_file(tmp_path
 def test_a_crash_hook_that_is_not_a_number_is_named() -> None:
     with pytest.raises(SettingsError, match="TRACKLOG_TEST_CLOCK_MS"):
         load_settings({"TRACKLOG_TEST_CLOCK_MS": "soon"})
+
+
+def test_legacy_api_keys_are_hashes_and_a_raw_key_is_refused() -> None:
+    entry = hash_key("gateway-key")
+    settings = load_settings({"TRACKLOG_LEGACY_API_KEYS": f" {entry.upper()} , sha256:{'0' * 64}"})
+    assert settings.legacy_api_key_hashes == (entry, f"sha256:{'0' * 64}")
+    assert load_settings({}).legacy_api_key_hashes == ()
+    message = refused({"TRACKLOG_LEGACY_API_KEYS": "gateway-key"})
+    assert message.startswith("TRACKLOG_LEGACY_API_KEYS")
+    assert "hash-key" in message
+
+
+@pytest.mark.parametrize(
+    ("text", "seconds"), [("0", 0), ("90", 90), ("45s", 45), ("30m", 1800), ("7d", 604800)]
+)
+def test_the_legacy_token_grace_is_a_duration(text: str, seconds: int) -> None:
+    assert load_settings({"TRACKLOG_LEGACY_TOKEN_GRACE": text}).legacy_token_grace == seconds
+
+
+def test_the_legacy_token_grace_is_off_by_default_and_a_bad_one_is_named() -> None:
+    assert load_settings({}).legacy_token_grace == 0
+    for bad in ("a week", "-1d", "7w"):
+        assert refused({"TRACKLOG_LEGACY_TOKEN_GRACE": bad}).startswith(
+            "TRACKLOG_LEGACY_TOKEN_GRACE"
+        )
+
+
+def test_a_legacy_token_grace_is_announced_at_start_up() -> None:
+    from tracklog.bootstrap import startup_warnings
+
+    assert not any("GRACE" in w for w in startup_warnings(load_settings({})))
+    warned = startup_warnings(load_settings({"TRACKLOG_LEGACY_TOKEN_GRACE": "7d"}))
+    assert any("TRACKLOG_LEGACY_TOKEN_GRACE" in w and "604800 s" in w for w in warned)

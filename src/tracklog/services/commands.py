@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
+from tracklog.domain.access import Principal
 from tracklog.domain.errors import TracklogError
 from tracklog.domain.ingest import TrackEvent
 from tracklog.domain.model import Source
@@ -59,3 +62,14 @@ class Enrol:
     user_id: str
     collection_id: str
     context_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class UpdateContentState:
+    """A legacy ``content/state/update`` body (its top-level types checked), from ``principal``.
+
+    ``user_id`` is the body's ``userId`` (``None``: the caller's own user)."""
+
+    principal: Principal
+    user_id: str | None
+    body: Mapping[str, Any]

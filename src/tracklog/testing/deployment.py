@@ -1,4 +1,5 @@
-"""A server-mode deployment of real processes: ``tracklog serve`` and ``tracklog worker``."""
+"""Deployments of real processes: a server-mode one (``tracklog serve`` and ``tracklog worker``
+on PostgreSQL and Redis) and a single embedded ``tracklog serve``."""
 
 from __future__ import annotations
 
@@ -7,6 +8,8 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -90,6 +93,30 @@ class Deployment:
             except subprocess.TimeoutExpired:
                 process.kill()
                 process.wait(10)
+
+
+@contextmanager
+def embedded_server(database_url: str, logs: Path, **settings: Any) -> Iterator[str]:
+    """``tracklog serve`` as a subprocess on a free port (embedded mode: its own worker); yields
+    its base URL once healthy, and stops it on the way out."""
+    values = {"database_url": database_url, "auth_jwt_secret": TEST_SECRET, **settings}
+    env = {k: v for k, v in os.environ.items() if not k.startswith("TRACKLOG_")}
+    env.update({f"TRACKLOG_{k.upper()}": str(v) for k, v in values.items()})
+    port = free_port()
+    command = [sys.executable, "-m", "tracklog", "serve", "--port", str(port)]
+    with (logs / f"serve-{port}.log").open("ab") as log:
+        process = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        _wait_until_healthy(url, process)
+        yield url
+    finally:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(10)
 
 
 def _wait_until_healthy(url: str, process: subprocess.Popen[bytes]) -> None:

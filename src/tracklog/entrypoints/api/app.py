@@ -16,12 +16,14 @@ from tracklog.entrypoints.api import (
     openapi,
     routes_explain,
     routes_jobs,
+    routes_legacy,
     routes_ops,
     routes_registry,
     routes_summaries,
     routes_tracking,
 )
 from tracklog.entrypoints.api.auth import Authenticator
+from tracklog.entrypoints.api.auth_legacy import LegacyAuthenticator
 from tracklog.entrypoints.api.middleware import TracklogMiddleware
 from tracklog.entrypoints.api.routing import ApiState, serve_lean
 
@@ -40,6 +42,7 @@ ROUTERS = tuple(
         routes_explain,
         routes_ops,
         routes_jobs,
+        routes_legacy,
     )
 )
 DOCS_ASSETS = "/docs/assets"  # Swagger UI and ReDoc, served from the fastapi-offline package
@@ -65,11 +68,13 @@ def create_app(instance: Tracklog, *, auth: bool = True, manage_lifecycle: bool 
         lifespan=lifespan,
         static_url=DOCS_ASSETS,
     )
+    codec = TokenCodec(deps.settings)
     app.state.api = ApiState(
         deps=deps,
-        auth=Authenticator(TokenCodec(deps.settings), auth),
+        auth=Authenticator(codec, auth),
         metrics=instance.metrics,
         writes=instance.writes,
+        legacy_auth=LegacyAuthenticator(codec, deps.settings, auth),
     )
     for router in ROUTERS:
         app.include_router(router)

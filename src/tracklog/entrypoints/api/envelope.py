@@ -25,6 +25,24 @@ _RESPONSE_CODES = {
 }
 _ALPHA = re.compile(r"^[A-Za-z]+$")
 
+_UPDATE = ("api.content.state.update", "v1")
+_READ = ("api.content.state.read", "v1")
+_LIST = ("api.user.courses.list", "v1")
+# The legacy Sunbird routes, whose ids are lms-service's (the alphabetic-segment rule would give
+# ``api.api.course.content.state.update`` for a gateway path), and whose ``params.status`` is
+# lms-service's: ``success``, or the error code itself.
+LEGACY_ENVELOPES: dict[str, tuple[str, str]] = {
+    "/v1/content/state/update": _UPDATE,
+    "/v1/user/content/state": _UPDATE,
+    "/api/course/v1/content/state/update": _UPDATE,
+    "/v1/content/state/read": _READ,
+    "/api/course/v1/content/state/read": _READ,
+    "/v1/user/courses/list/{user_id}": _LIST,
+    "/api/course/v1/user/enrollment/list/{user_id}": _LIST,
+    "/v2/user/courses/list": ("api.user.courses.list", "v2"),
+    "/api/course/v1/user/enrollment/list": _LIST,
+}
+
 
 class JSONResponse(Response):
     media_type = "application/json"
@@ -74,15 +92,20 @@ def _body(
     err: str | None,
     message: str | None,
 ) -> dict[str, Any]:
+    legacy = LEGACY_ENVELOPES.get(path)
+    if legacy is not None:
+        (id_, ver), status = legacy, err or "success"
+    else:
+        id_, ver, status = api_id(path), "v1", "failed" if err else "successful"
     return {
-        "id": api_id(path),
-        "ver": "v1",
+        "id": id_,
+        "ver": ver,
         "ts": envelope_ts(),
         "params": {
             "resmsgid": str(uuid.uuid4()),
             "msgid": request_id,
             "err": err,
-            "status": "failed" if err else "successful",
+            "status": status,
             "errmsg": message,
         },
         "responseCode": code,

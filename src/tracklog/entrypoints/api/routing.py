@@ -16,6 +16,7 @@ from starlette.routing import Route
 from tracklog.adapters.metrics import PrometheusMetrics
 from tracklog.domain.access import Principal
 from tracklog.entrypoints.api.auth import Authenticator
+from tracklog.entrypoints.api.auth_legacy import LegacyAuthenticator
 from tracklog.entrypoints.api.body import read_json, validate
 from tracklog.entrypoints.api.envelope import JSONResponse, ok, route_path
 from tracklog.entrypoints.api.values import MAX_ID_CHARS, MAX_ROW_ID, NO_NUL
@@ -52,6 +53,7 @@ class ApiState:
     auth: Authenticator
     metrics: PrometheusMetrics
     writes: GroupCommit
+    legacy_auth: LegacyAuthenticator
 
 
 def state(request: Request) -> ApiState:

@@ -1,8 +1,10 @@
-"""``tracklog token create``: mint a JWT for a user and role."""
+"""``tracklog token create``: mint a JWT for a user and role; ``tracklog token hash-key``: the
+``TRACKLOG_LEGACY_API_KEYS`` entry of a gateway API key."""
 
 from __future__ import annotations
 
 import re
+import sys
 
 import typer
 
@@ -25,6 +27,20 @@ def create(
     current = settings()
     banner(current)
     out.print(TokenCodec(current).mint(sub, role, parse_duration(ttl)), soft_wrap=True)
+
+
+@app.command("hash-key")
+def hash_key() -> None:
+    """Read a gateway API key from stdin; print its TRACKLOG_LEGACY_API_KEYS entry (sha256:<hex>).
+
+    Configure the printed hashes, comma-separated, never the keys themselves."""
+    from tracklog.domain.api_keys import hash_key as entry_of
+
+    banner(settings())
+    key = sys.stdin.read().strip()
+    if not key:
+        fail("no key on stdin: pipe the key in, e.g. `tracklog token hash-key < key.txt`")
+    out.print(entry_of(key), soft_wrap=True)
 
 
 def parse_duration(text: str) -> int:
