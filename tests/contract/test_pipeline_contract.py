@@ -35,6 +35,12 @@ def test_the_journal_knows_applied_ids_per_learner(store: Store) -> None:
     with store.reader() as uow:
         assert uow.journal.known("u1", ["e1", "e2", "e9"]) == {"e1": "h-e1", "e2": "h-e2"}
         assert uow.journal.known("u3", ["e1"]) == {}
+        # several learners at once: a user's id is not known for another who used it too
+        assert uow.journal.known_of_users({"u1": ["e1", "e9"], "u2": ["e1", "e2"], "u3": []}) == {
+            "u1": {"e1": "h-e1"},
+            "u2": {"e1": "h-e1"},
+            "u3": {},
+        }
 
 
 def test_events_at_a_key_are_oldest_first_and_limited_to_the_newest(store: Store) -> None:

@@ -48,6 +48,7 @@ def test_enrolments_by_learner_collection_and_moves(store: Store) -> None:
         assert len(r.enrolments_of("u1", active_only=False)) == 3
         assert {e.key.user_id for e in r.enrolments_in_collection("c1")} == {"u1", "u2"}
         assert r.moved_enrolments("u1") == {("c1", "k1"): "k2"}
+        assert r.moved_enrolments_of(["u2", "u1"]) == {"u1": {("c1", "k1"): "k2"}, "u2": {}}
         assert r.enrolment(k2) == Enrolment(k2, 100, active=True, moved_to=None)
         assert len(r.enrolments_of_users(["u1", "u2"])) == 4
 

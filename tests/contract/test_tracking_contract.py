@@ -129,6 +129,32 @@ def test_attempts_keep_their_questions_and_read_oldest_first(store: Store) -> No
         assert t.attempts_in(U1, [RecordScope("c1", "k1")]) == [early, late]
         assert t.attempts_of_enrolment(EnrolmentKey(U1, "c1", "k1")) == [early, late]
         assert t.attempts_of_users([U1]) == [early, late]
+        elsewhere = EnrolmentKey(U2, "c1", "k1")
+        assert t.attempts_of_enrolments([EnrolmentKey(U1, "c1", "k1"), elsewhere]) == {
+            EnrolmentKey(U1, "c1", "k1"): [early, late],
+            elsewhere: [],
+        }
+
+
+def test_many_enrolments_read_in_one_call_as_one_by_one(store: Store) -> None:
+    """The batched reads of the aggregation and the summary reads: more keys than one query
+    takes, several learners, keys with nothing stored."""
+    keys = [EnrolmentKey(f"u{n % 7}", f"c{n % 3}", f"k{n}") for n in range(150)]
+    rows = [record(k.user_id, k.collection_id, k.context_id, c) for k in keys[::2] for c in "ab"]
+    sums = [summary(k.user_id, k.collection_id, k.context_id) for k in keys[::3]]
+    with store.unit_of_work() as uow:
+        uow.tracking.put_records(rows)
+        uow.tracking.put_summaries(sums)
+        uow.commit()
+    with store.reader() as uow:
+        t = uow.tracking
+        many = t.records_of_enrolments(keys)
+        assert set(many) == set(keys)
+        for key in keys:
+            one = t.records_of_enrolment(key)
+            assert sorted(many[key], key=lambda r: r.key) == sorted(one, key=lambda r: r.key)
+        assert t.summaries_by_key(keys) == {s.key: s for s in sums}
+        assert t.records_of_enrolments([]) == {}
 
 
 def test_moving_an_enrolment_deletes_its_records_and_keeps_the_summary_once(store: Store) -> None:

@@ -1,10 +1,11 @@
 """Group commit: the writes of concurrent requests in one transaction and one fsync.
 
 Requests hand their ``RecordEvents`` to one writer thread and wait; the writer takes whatever has
-queued up (at most ``MAX_GROUP`` commands), ingests them one after the other in one unit of work —
-each learner under its lock, in a fixed order of learners so two writers never deadlock — commits
-once, and only then answers every request. An acknowledged write is durable exactly as before; a
-busy server simply pays one commit for many of them. If the group fails, nothing of it is kept and
+queued up (at most ``MAX_GROUP`` commands), ingests them together in one unit of work — every
+learner under its lock, taken in a fixed order so two writers never deadlock; a few queries for
+the whole group (``ingest.ingest_learners``) — commits once, and only then answers every
+request. An acknowledged write is durable exactly as before; a busy server simply pays one commit
+for many of them. If the group fails, nothing of it is kept and
 each command is tried again on its own, so one bad command cannot fail the others.
 """
 
@@ -22,9 +23,8 @@ from tracklog.services.deps import Deps
 from tracklog.services.ingest import (
     EventResult,
     count_outcomes,
-    plan_ingest,
+    ingest_learners,
     prepare_command,
-    write_plan,
 )
 from tracklog.services.registry import CollectionLookup
 
@@ -107,14 +107,11 @@ class GroupCommit:
         deps = self._deps
         now = deps.clock.now_ms()
         collections = CollectionLookup(deps)
-        prepared = [prepare_command(deps, collections, p.command, now) for p in group]
-        order = sorted(range(len(group)), key=lambda i: group[i].command.user_id)
-        results: list[list[EventResult]] = [[] for _ in group]
+        commands = [
+            (p.command.user_id, prepare_command(deps, collections, p.command, now)) for p in group
+        ]
         with deps.store.unit_of_work() as uow:
-            for i in order:
-                plan = plan_ingest(deps, uow, collections, group[i].command.user_id, prepared[i])
-                write_plan(uow, plan)
-                results[i] = plan.results
+            plans = ingest_learners(deps, uow, collections, commands)
             uow.after_commit(deps.wake_worker)
             uow.commit()
-        return results
+        return [plan.results for plan in plans]

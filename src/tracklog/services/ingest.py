@@ -14,7 +14,7 @@ transaction, so the data and its downstream event are durable together or not at
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
 from tracklog.domain import merge
@@ -168,14 +168,89 @@ def plan_ingest(
     items: Sequence[Item],
 ) -> IngestPlan:
     """Dedupe and merge one learner's events inside ``uow``; writes nothing (see ``write_plan``)."""
-    uow.lock_user(user_id)
-    items = _to_active_keys(uow, user_id, items)
+    return _plan_learners(deps, uow, collections, [(user_id, items)])[0]
+
+
+def ingest_learners(
+    deps: Deps,
+    uow: UnitOfWork,
+    collections: CollectionLookup,
+    commands: Sequence[tuple[str, Sequence[Item]]],
+) -> list[IngestPlan]:
+    """Plan and write several commands (``(user id, items)``) in ``uow`` with a few queries for
+    all of them, not a few per command: the commands are taken in rounds holding each learner at
+    most once — planned together, written together — so a learner's second command in the group
+    sees its first exactly as if they had come one after the other."""
+    plans: list[IngestPlan | None] = [None] * len(commands)
+    for round_ in _rounds([user for user, _ in commands]):
+        planned = _plan_learners(deps, uow, collections, [commands[i] for i in round_])
+        write_plan(uow, _combined(planned))
+        for i, plan in zip(round_, planned, strict=True):
+            plans[i] = plan
+    return [plan for plan in plans if plan is not None]
+
+
+def _rounds(users: Sequence[str]) -> list[list[int]]:
+    """Positions of ``users`` in rounds: the n-th command of each learner goes in round n."""
+    rounds: list[list[int]] = []
+    seen: Counter[str] = Counter()
+    for position, user in enumerate(users):
+        n = seen[user]
+        seen[user] += 1
+        if n == len(rounds):
+            rounds.append([])
+        rounds[n].append(position)
+    return rounds
+
+
+def _combined(plans: Sequence[IngestPlan]) -> IngestPlan:
+    return IngestPlan(
+        results=[],
+        records=[r for plan in plans for r in plan.records],
+        attempts=[a for plan in plans for a in plan.attempts],
+        journal=[j for plan in plans for j in plan.journal],
+        triggers=[t for plan in plans for t in plan.triggers],
+    )
+
+
+def _plan_learners(
+    deps: Deps,
+    uow: UnitOfWork,
+    collections: CollectionLookup,
+    commands: Sequence[tuple[str, Sequence[Item]]],
+) -> list[IngestPlan]:
+    """Plan commands of distinct learners: their locks (in a fixed order), moved enrolments,
+    journal entries and stored records fetched once for all of them."""
+    users = sorted({user for user, _ in commands})
+    assert len(users) == len(commands), "one command per learner in a round"
+    for user in users:
+        uow.lock_user(user)
+    moved = uow.registry.moved_enrolments_of(users)
+    keyed = [(user, _to_active_keys(moved[user], items)) for user, items in commands]
+    wanted: dict[str, list[str]] = {user: [] for user in users}
+    keys: set[RecordKey] = set()
+    for user, items in keyed:
+        for item in items:
+            if isinstance(item, Prepared):
+                wanted[user].append(item.event.event_id)
+                keys.add(item.event.key)
+    known = uow.journal.known_of_users(wanted)
+    stored = uow.tracking.records_by_key(keys) if keys else {}
+    return [_plan_one(deps, uow, collections, items, known[user], stored) for user, items in keyed]
+
+
+def _plan_one(
+    deps: Deps,
+    uow: UnitOfWork,
+    collections: CollectionLookup,
+    items: Sequence[Item],
+    known: dict[str, str],
+    stored: dict[RecordKey, ConsumptionRecord],
+) -> IngestPlan:
     positions = [i for i, item in enumerate(items) if isinstance(item, Prepared)]
     valid = [item for item in items if isinstance(item, Prepared)]
-    known = uow.journal.known(user_id, [p.event.event_id for p in valid])
     verdicts = classify([p.event for p in valid], known)
     fresh = [p for p, verdict in zip(valid, verdicts, strict=True) if verdict is Verdict.APPLY]
-    stored = uow.tracking.records_by_key({p.event.key for p in valid})
     plan = IngestPlan(results=[])
     if fresh:
         merged = _merge(fresh, stored)
@@ -206,9 +281,11 @@ def _placeholder() -> EventResult:
     return EventResult(None, Outcome.REJECTED)
 
 
-def _to_active_keys(uow: UnitOfWork, user_id: str, items: Sequence[Item]) -> list[Item]:
+def _to_active_keys(moved: Mapping[tuple[str, str], str], items: Sequence[Item]) -> list[Item]:
     """A write addressed to an enrolment whose progress moved goes to the single active copy."""
-    active = moving.active_key_map(uow, user_id)
+    if not moved:
+        return list(items)
+    active = moving.active_key_map(moved)
     result: list[Item] = []
     for item in items:
         if isinstance(item, Prepared) and active(item.event.key) != item.event.key:

@@ -9,7 +9,7 @@ moved enrolment's old key afterwards is redirected to the active copy (``active_
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import replace
 
 from tracklog.domain.attempts import newer_attempt
@@ -85,9 +85,9 @@ def _retarget(key: RecordKey, new: EnrolmentKey) -> RecordKey:
     return RecordKey(key.user_id, key.collection_id, new.context_id, key.content_id)
 
 
-def active_key_map(uow: UnitOfWork, user_id: str) -> KeyMap:
-    """Where a write addressed to a key now goes: a moved enrolment's key goes to its new home."""
-    moved = uow.registry.moved_enrolments(user_id)
+def active_key_map(moved: Mapping[tuple[str, str], str]) -> KeyMap:
+    """Where a write addressed to a key now goes: a moved enrolment's key goes to its new home
+    (``moved``: a learner's ``registry.moved_enrolments``)."""
     if not moved:
         return lambda key: key
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 
 from tracklog.domain.errors import NotFound
@@ -33,7 +33,16 @@ def enrolment_view(
     uow: UnitOfWork, mode: Mode, key: EnrolmentKey, content_ids: frozenset[str] | None = None
 ) -> EnrolmentView:
     collection = uow.registry.collection(key.collection_id)
-    enrolment = uow.registry.enrolment(key)
+    return _view(mode, key, collection, uow.registry.enrolment(key), content_ids)
+
+
+def _view(
+    mode: Mode,
+    key: EnrolmentKey,
+    collection: Collection | None,
+    enrolment: Enrolment | None,
+    content_ids: frozenset[str] | None = None,
+) -> EnrolmentView:
     active_context = (enrolment.moved_to if enrolment else None) or key.context_id
     leaves = frozenset(collection.leaf_nodes) if collection else None
     contents = read_contents(key.collection_id, leaves, content_ids)
@@ -47,29 +56,98 @@ def gather(uow: UnitOfWork, mode: Mode, key: EnrolmentKey) -> SummaryInputs:
 
 
 def _gather(uow: UnitOfWork, mode: Mode, key: EnrolmentKey) -> tuple[EnrolmentView, SummaryInputs]:
-    view = enrolment_view(uow, mode, key)
-    records = uow.tracking.records_in(key.user_id, view.scopes)
-    by_content: dict[str, list[Attempt]] = defaultdict(list)
-    for attempt in uow.tracking.attempts_in(key.user_id, view.scopes):
-        by_content[attempt.key.content_id].append(attempt)
-    inputs = SummaryInputs(
-        key=key,
-        collection=view.collection,
-        records=records,
-        attempts=by_content,
-        enrolled_ts=view.enrolment.enrolled_ts if view.enrolment else None,
-        previous=uow.tracking.summary(key),
-    )
-    return view, inputs
+    [gathered] = gather_many(uow, mode, [key])
+    return gathered
+
+
+def gather_many(
+    uow: UnitOfWork,
+    mode: Mode,
+    keys: Sequence[EnrolmentKey],
+    *,
+    enrolments: Mapping[EnrolmentKey, Enrolment | None] | None = None,
+    collections: dict[str, Collection | None] | None = None,
+) -> list[tuple[EnrolmentView, SummaryInputs]]:
+    """What the summaries of ``keys`` (any learners) are computed from, with a few queries for
+    all of them: their records, attempts and stored summaries each in one query per 64 places.
+    ``enrolments`` are the keys' enrolments where the caller has them already; ``collections``
+    is a memo of registered collections the caller may share across calls."""
+    memo: dict[str, Collection | None] = {} if collections is None else collections
+    views: list[EnrolmentView] = []
+    for key in keys:
+        if key.collection_id not in memo:
+            memo[key.collection_id] = uow.registry.collection(key.collection_id)
+        if enrolments is not None and key in enrolments:
+            enrolment = enrolments[key]
+        else:
+            enrolment = uow.registry.enrolment(key)
+        views.append(_view(mode, key, memo[key.collection_id], enrolment))
+    places = {
+        _place(key, scope) for key, view in zip(keys, views, strict=True) for scope in view.scopes
+    }
+    records = uow.tracking.records_of_enrolments(places)
+    attempts = uow.tracking.attempts_of_enrolments(places)
+    previous = uow.tracking.summaries_by_key(keys)
+    gathered: list[tuple[EnrolmentView, SummaryInputs]] = []
+    for key, view in zip(keys, views, strict=True):
+        in_scope = [
+            record
+            for scope in view.scopes
+            for record in records[_place(key, scope)]
+            if scope.content_ids is None or record.key.content_id in scope.content_ids
+        ]
+        scoped_attempts = sorted(
+            (
+                attempt
+                for scope in view.scopes
+                for attempt in attempts[_place(key, scope)]
+                if scope.content_ids is None or attempt.key.content_id in scope.content_ids
+            ),
+            key=lambda a: (a.assessment_ts, a.attempt_id),
+        )
+        by_content: dict[str, list[Attempt]] = defaultdict(list)
+        for attempt in scoped_attempts:
+            by_content[attempt.key.content_id].append(attempt)
+        inputs = SummaryInputs(
+            key=key,
+            collection=view.collection,
+            records=in_scope,
+            attempts=by_content,
+            enrolled_ts=view.enrolment.enrolled_ts if view.enrolment else None,
+            previous=previous.get(key),
+        )
+        gathered.append((view, inputs))
+    return gathered
+
+
+def _place(key: EnrolmentKey, scope: RecordScope) -> EnrolmentKey:
+    """The stored (user, collection, context) a scope of ``key``'s read lies in."""
+    return EnrolmentKey(key.user_id, scope.collection_id, scope.context_id)
 
 
 def recompute(uow: UnitOfWork, mode: Mode, key: EnrolmentKey) -> SummaryOutcome:
     """Recompute and store one enrolment's summary; emit ``collection.completed`` once."""
-    outcome = compute_summary(gather(uow, mode, key), uow.now_ms)
-    uow.tracking.put_summary(outcome.summary)
-    if outcome.completed_now:
-        uow.tracking.add_completion_event(outcome.summary)
+    [outcome] = recompute_many(uow, mode, [key])
     return outcome
+
+
+def recompute_many(
+    uow: UnitOfWork,
+    mode: Mode,
+    keys: Sequence[EnrolmentKey],
+    *,
+    enrolments: Mapping[EnrolmentKey, Enrolment | None] | None = None,
+    collections: dict[str, Collection | None] | None = None,
+) -> list[SummaryOutcome]:
+    """``recompute`` for several enrolments (any learners, locked by the caller), reading and
+    writing them together."""
+    gathered = gather_many(uow, mode, keys, enrolments=enrolments, collections=collections)
+    outcomes = [compute_summary(inputs, uow.now_ms) for _, inputs in gathered]
+    uow.tracking.put_summaries([outcome.summary for outcome in outcomes])
+    for outcome in outcomes:
+        if outcome.completed_now:
+            uow.tracking.add_completion_event(outcome.summary)
+    return outcomes
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,8 +202,8 @@ def live_summary(
 def live_summaries(deps: Deps, user_id: str) -> LiveSummaries:
     """Every active enrolment's summary computed now, in one reader transaction (read-only)."""
     with deps.store.reader() as uow:
-        enrolments = uow.registry.enrolments_of(user_id)
-        gathered = [_gather(uow, deps.mode, e.key) for e in enrolments]
+        enrolments = {e.key: e for e in uow.registry.enrolments_of(user_id)}
+        gathered = gather_many(uow, deps.mode, list(enrolments), enrolments=enrolments)
         pending = uow.outbox.has_pending_for(user_id)
     return _live(deps, gathered, pending)
 
@@ -139,8 +217,8 @@ def acknowledge(deps: Deps, live: LiveSummaries) -> list[Summary]:
     recorded: dict[EnrolmentKey, Summary] = {}
     with deps.store.unit_of_work() as uow:
         uow.lock_user(live.unrecorded[0].user_id)
-        for key in live.unrecorded:
-            outcome = recompute(uow, deps.mode, key)
+        outcomes = recompute_many(uow, deps.mode, live.unrecorded)
+        for key, outcome in zip(live.unrecorded, outcomes, strict=True):
             if outcome.completed_now:
                 uow.after_commit(deps.telemetry.completed)
             recorded[key] = outcome.summary

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import asdict, replace
 from typing import TYPE_CHECKING, Any
 
@@ -89,6 +89,11 @@ class MemoryTracking:
     def records_of_enrolment(self, key: EnrolmentKey) -> list[ConsumptionRecord]:
         return self._records(lambda r: _of_enrolment(r, key))
 
+    def records_of_enrolments(
+        self, keys: Iterable[EnrolmentKey]
+    ) -> dict[EnrolmentKey, list[ConsumptionRecord]]:
+        return {key: self.records_of_enrolment(key) for key in keys}
+
     def records_of_users(self, user_ids: Sequence[str]) -> list[ConsumptionRecord]:
         wanted = set(user_ids)
         return self._records(lambda r: r["user_id"] in wanted)
@@ -110,6 +115,16 @@ class MemoryTracking:
     def attempts_of_enrolment(self, key: EnrolmentKey) -> list[Attempt]:
         return self._attempts(lambda r: _of_enrolment(r, key))
 
+    def attempts_of_enrolments(
+        self, keys: Iterable[EnrolmentKey]
+    ) -> dict[EnrolmentKey, list[Attempt]]:
+        return {
+            key: sorted(
+                self.attempts_of_enrolment(key), key=lambda a: (a.assessment_ts, a.attempt_id)
+            )
+            for key in keys
+        }
+
     def attempts_of_users(self, user_ids: Sequence[str]) -> list[Attempt]:
         wanted = set(user_ids)
         found = self._attempts(lambda r: r["user_id"] in wanted)
@@ -125,6 +140,10 @@ class MemoryTracking:
         found = self._t["summaries"].get((key.user_id, key.collection_id, key.context_id))
         return codec.summary_from_row(found) if found else None
 
+    def summaries_by_key(self, keys: Iterable[EnrolmentKey]) -> dict[EnrolmentKey, Summary]:
+        found = {key: self.summary(key) for key in keys}
+        return {key: summary for key, summary in found.items() if summary is not None}
+
     def summaries_of(self, user_id: str) -> list[Summary]:
         rows = self._t["summaries"]
         return [codec.summary_from_row(rows[k]) for k in sorted(rows) if k[0] == user_id]
@@ -137,6 +156,10 @@ class MemoryTracking:
     def put_summary(self, summary: Summary) -> None:
         row = codec.summary_to_row(summary)
         self._t["summaries"][codec_key("summaries", row)] = row
+
+    def put_summaries(self, summaries: Sequence[Summary]) -> None:
+        for summary in summaries:
+            self.put_summary(summary)
 
     def add_completion_event(self, summary: Summary) -> None:
         seq = self._ids.next("completion_events")
@@ -181,6 +204,9 @@ class MemoryJournal:
     def known(self, user_id: str, event_ids: Iterable[str]) -> dict[str, str]:
         found = {e: self._rows.get((user_id, e)) for e in set(event_ids)}
         return {e: row["payload_hash"] for e, row in found.items() if row is not None}
+
+    def known_of_users(self, wanted: Mapping[str, Iterable[str]]) -> dict[str, dict[str, str]]:
+        return {user: self.known(user, ids) for user, ids in wanted.items()}
 
     def add(self, entries: Sequence[JournalEntry]) -> None:
         for entry in entries:
@@ -367,6 +393,9 @@ class MemoryRegistry:
             for r in self._t["enrolments"].values()
             if r["user_id"] == user_id and r["moved_to"] is not None
         }
+
+    def moved_enrolments_of(self, user_ids: Sequence[str]) -> dict[str, dict[tuple[str, str], str]]:
+        return {user: self.moved_enrolments(user) for user in user_ids}
 
     def point_enrolments(self, source: EnrolmentKey, to_context: str) -> None:
         rows = self._t["enrolments"]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
 from sqlalchemy import Connection, bindparam, func, select
 
@@ -22,6 +22,12 @@ _KNOWN_EVENTS = select(_J.event_id, _J.payload_hash).where(
 )
 
 
+_KNOWN_OF_USERS = select(_J.user_id, _J.event_id, _J.payload_hash).where(
+    _J.user_id.in_(bindparam("user_ids", expanding=True)),
+    _J.event_id.in_(bindparam("event_ids", expanding=True)),
+)
+
+
 class JournalRepository:
     def __init__(self, conn: Connection, traits: StoreTraits):
         self._conn = conn
@@ -34,6 +40,19 @@ class JournalRepository:
             params = {"user_id": user_id, "event_ids": list(part)}
             rows = self._conn.execute(_KNOWN_EVENTS, params)
             known.update({row.event_id: row.payload_hash for row in rows})
+        return known
+
+    def known_of_users(self, wanted: Mapping[str, Iterable[str]]) -> dict[str, dict[str, str]]:
+        """``known`` for several learners at once: user -> event id -> payload hash, in one
+        query per 500 event ids (rows of one user's id under another user are left out)."""
+        known: dict[str, dict[str, str]] = {user: {} for user in wanted}
+        asked = {(user, event_id) for user, ids in wanted.items() for event_id in ids}
+        users = sorted(wanted)
+        for part in chunks(sorted({event_id for _, event_id in asked})):
+            params = {"user_ids": users, "event_ids": list(part)}
+            for row in self._conn.execute(_KNOWN_OF_USERS, params):
+                if (row.user_id, row.event_id) in asked:
+                    known[row.user_id][row.event_id] = row.payload_hash
         return known
 
     def add(self, entries: Sequence[JournalEntry]) -> None:

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import replace
+from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import Connection, Table, and_, bindparam, delete, or_, select, tuple_
+from sqlalchemy import Connection, RowMapping, Select, Table, and_, bindparam, delete, or_, select
 from sqlalchemy.sql.elements import ColumnElement
 
 from tracklog.adapters.store import codec, tables
@@ -27,11 +28,68 @@ _C = tables.consumption.c
 _A = tables.attempts.c
 _S = tables.summaries.c
 
-# Built once: building a statement (and its cache key) per call cost more than running it.
-_RECORDS_BY_KEY = select(tables.consumption).where(
-    _C.user_id == bindparam("user_id"),
-    tuple_(_C.collection_id, _C.context_id, _C.content_id).in_(bindparam("keys", expanding=True)),
-)
+KEYS_PER_QUERY = 64
+
+
+def _padded(part: Sequence[Any]) -> Sequence[Any]:
+    """``part`` repeated at its end up to the next power of two: the OR-of-keys statements are
+    built for 1, 2, 4 ... 64 keys only (a repeated key is harmless in an OR)."""
+    size = 1 << (len(part) - 1).bit_length()
+    return [*part, *[part[-1]] * (size - len(part))]
+
+
+@lru_cache(maxsize=8)
+def _records_by_key(count: int) -> Select[Any]:
+    """The records of ``count`` keys: an OR of primary-key equalities, which both backends answer
+    with one index lookup per key (SQLite scans the table for a row-value ``IN (VALUES ...)``).
+    Built once per count (a power of two, see ``_padded``): building a statement (and its cache
+    key) per call cost more than running it."""
+    return select(tables.consumption).where(
+        or_(
+            *(
+                and_(
+                    _C.user_id == bindparam(f"u{n}"),
+                    _C.collection_id == bindparam(f"c{n}"),
+                    _C.context_id == bindparam(f"x{n}"),
+                    _C.content_id == bindparam(f"a{n}"),
+                )
+                for n in range(count)
+            )
+        )
+    )
+
+
+@lru_cache(maxsize=32)
+def _at_enrolments(table: Table, count: int) -> Select[Any]:
+    """The rows of ``table`` under ``count`` enrolment keys (user, collection, context): an OR
+    of equalities on the leading primary-key columns, one index range per key on both backends.
+    Built once per table and count (a power of two, see ``_padded``)."""
+    columns = table.c
+    return select(table).where(
+        or_(
+            *(
+                and_(
+                    columns.user_id == bindparam(f"u{n}"),
+                    columns.collection_id == bindparam(f"c{n}"),
+                    columns.context_id == bindparam(f"x{n}"),
+                )
+                for n in range(count)
+            )
+        )
+    )
+
+
+def _rows_at_enrolments(
+    conn: Connection, table: Table, keys: Iterable[EnrolmentKey]
+) -> Iterator[RowMapping]:
+    for part in chunks(sorted(set(keys)), KEYS_PER_QUERY):
+        part = _padded(part)  # noqa: PLW2901
+        params: dict[str, str] = {}
+        for n, key in enumerate(part):
+            params[f"u{n}"] = key.user_id
+            params[f"c{n}"] = key.collection_id
+            params[f"x{n}"] = key.context_id
+        yield from conn.execute(_at_enrolments(table, len(part)), params).mappings()
 
 
 class TrackingRepository:
@@ -42,17 +100,19 @@ class TrackingRepository:
 
     # consumption records -------------------------------------------------------------------
     def records_by_key(self, keys: Iterable[RecordKey]) -> dict[RecordKey, ConsumptionRecord]:
+        """The stored records of these keys, of any learners, in one query per 64 keys."""
         found: dict[RecordKey, ConsumptionRecord] = {}
-        by_user: dict[str, list[RecordKey]] = {}
-        for key in keys:
-            by_user.setdefault(key.user_id, []).append(key)
-        for user, user_keys in by_user.items():
-            for part in chunks(sorted(set(user_keys))):
-                wanted = [(k.collection_id, k.context_id, k.content_id) for k in part]
-                params = {"user_id": user, "keys": wanted}
-                for row in self._conn.execute(_RECORDS_BY_KEY, params).mappings():
-                    record = codec.record_from_row(row)
-                    found[record.key] = record
+        for part in chunks(sorted(set(keys)), KEYS_PER_QUERY):
+            part = _padded(part)  # noqa: PLW2901
+            params: dict[str, str] = {}
+            for n, k in enumerate(part):
+                params[f"u{n}"] = k.user_id
+                params[f"c{n}"] = k.collection_id
+                params[f"x{n}"] = k.context_id
+                params[f"a{n}"] = k.content_id
+            for row in self._conn.execute(_records_by_key(len(part)), params).mappings():
+                record = codec.record_from_row(row)
+                found[record.key] = record
         return found
 
     def put_records(self, records: Sequence[ConsumptionRecord]) -> None:
@@ -96,6 +156,16 @@ class TrackingRepository:
         query = select(tables.consumption).where(*_enrolment_clause(key, _C))
         return [codec.record_from_row(row) for row in self._conn.execute(query).mappings()]
 
+    def records_of_enrolments(
+        self, keys: Iterable[EnrolmentKey]
+    ) -> dict[EnrolmentKey, list[ConsumptionRecord]]:
+        """``records_of_enrolment`` of several keys (any learners), one query per 64 keys."""
+        found: dict[EnrolmentKey, list[ConsumptionRecord]] = {key: [] for key in keys}
+        for row in _rows_at_enrolments(self._conn, tables.consumption, found):
+            record = codec.record_from_row(row)
+            found[record.key.enrolment].append(record)
+        return found
+
     def records_of_users(self, user_ids: Sequence[str]) -> list[ConsumptionRecord]:
         """Every record of these learners (a bulk job's batch reads them in one query)."""
         return [
@@ -137,6 +207,18 @@ class TrackingRepository:
         query = select(tables.attempts).where(*_enrolment_clause(key, _A))
         return [codec.attempt_from_row(row) for row in self._conn.execute(query).mappings()]
 
+    def attempts_of_enrolments(
+        self, keys: Iterable[EnrolmentKey]
+    ) -> dict[EnrolmentKey, list[Attempt]]:
+        """The attempts under several enrolment keys, each list oldest first (``attempts_in``)."""
+        found: dict[EnrolmentKey, list[Attempt]] = {key: [] for key in keys}
+        for row in _rows_at_enrolments(self._conn, tables.attempts, found):
+            attempt = codec.attempt_from_row(row)
+            found[attempt.key.enrolment].append(attempt)
+        for attempts in found.values():
+            attempts.sort(key=lambda a: (a.assessment_ts, a.attempt_id))
+        return found
+
     def attempts_of_users(self, user_ids: Sequence[str]) -> list[Attempt]:
         """Every attempt of these learners, oldest first per record."""
         found = [
@@ -155,6 +237,13 @@ class TrackingRepository:
         row = self._conn.execute(query).mappings().first()
         return codec.summary_from_row(row) if row else None
 
+    def summaries_by_key(self, keys: Iterable[EnrolmentKey]) -> dict[EnrolmentKey, Summary]:
+        found: dict[EnrolmentKey, Summary] = {}
+        for row in _rows_at_enrolments(self._conn, tables.summaries, keys):
+            summary = codec.summary_from_row(row)
+            found[summary.key] = summary
+        return found
+
     def summaries_of(self, user_id: str) -> list[Summary]:
         query = (
             select(tables.summaries)
@@ -171,7 +260,12 @@ class TrackingRepository:
             self.put_summary(replace(summary, key=target))
 
     def put_summary(self, summary: Summary) -> None:
-        upsert(self._conn, self._traits, tables.summaries, [codec.summary_to_row(summary)])
+        self.put_summaries([summary])
+
+    def put_summaries(self, summaries: Sequence[Summary]) -> None:
+        upsert(
+            self._conn, self._traits, tables.summaries, [codec.summary_to_row(s) for s in summaries]
+        )
 
     def add_completion_event(self, summary: Summary) -> None:
         key = summary.key

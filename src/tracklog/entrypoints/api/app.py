@@ -78,7 +78,7 @@ def create_app(instance: Tracklog, *, auth: bool = True, manage_lifecycle: bool 
     )
     for router in ROUTERS:
         app.include_router(router)
-    serve_lean(app)
+    serve_lean(app, ROUTERS)
     openapi.install(app)
     errors.install(app, deps.settings.environment.value)
     app.add_middleware(

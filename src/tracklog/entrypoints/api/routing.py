@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Annotated, Any, TypeVar
 
-from fastapi import FastAPI, Path, Query
+from fastapi import APIRouter, FastAPI, Path, Query
 from fastapi.routing import APIRoute
 from pydantic import BaseModel
 from starlette.concurrency import run_in_threadpool
@@ -118,12 +118,15 @@ LEAN_PATHS = frozenset(
 )
 
 
-def serve_lean(app: FastAPI) -> None:
+def serve_lean(app: FastAPI, routers: Iterable[APIRouter]) -> list[Route]:
+    """Put a plain route for each hot path of ``routers`` ahead of the app's routes."""
     lean = [
         Route(
             route.path, route.endpoint, methods=sorted(route.methods or ()), include_in_schema=False
         )
-        for route in app.router.routes
+        for router in routers
+        for route in router.routes
         if isinstance(route, APIRoute) and route.path in LEAN_PATHS
     ]
     app.router.routes[:0] = lean
+    return lean
