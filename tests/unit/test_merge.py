@@ -6,7 +6,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from tests.unit.strategies import KEY, deduplicated, delivery_of, events_for
-from tracklog.domain.merge import apply_events, combine
+from tracklog.domain.merge import apply_events, combine, record_from_event
+from tracklog.domain.merge import fold as merge_fold
 from tracklog.domain.model import ConsumptionRecord, EventType, Status, TrackingEvent
 
 
@@ -22,6 +23,19 @@ def test_any_order_with_any_repeats_gives_the_same_record(
 ) -> None:
     delivered = data.draw(delivery_of(events))
     assert fold(deduplicated(delivered)) == fold(events)
+
+
+@given(st.data(), events_for())
+def test_folding_a_batch_at_once_is_combining_its_events_one_by_one(
+    data: st.DataObject, events: list[TrackingEvent]
+) -> None:
+    """The one-pass fold of a sync batch is the monoid, event by event, whatever the order."""
+    delivered = data.draw(st.permutations(events))
+    one_by_one = None
+    for event in delivered:
+        lifted = record_from_event(event)
+        one_by_one = lifted if one_by_one is None else combine(one_by_one, lifted)
+    assert merge_fold(delivered) == one_by_one
 
 
 @given(events_for(batch="a"), events_for(batch="b"))

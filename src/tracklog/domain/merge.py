@@ -67,11 +67,62 @@ def apply_events(
     record: ConsumptionRecord | None, events: Iterable[TrackingEvent]
 ) -> ConsumptionRecord | None:
     """Fold events into a record (``None`` when there is neither a record nor an event)."""
-    result = record
-    for event in events:
-        lifted = record_from_event(event)
-        result = lifted if result is None else combine(result, lifted)
-    return result
+    folded = fold(events)
+    if folded is None:
+        return record
+    return folded if record is None else combine(record, folded)
+
+
+def fold(events: Iterable[TrackingEvent]) -> ConsumptionRecord | None:
+    """The record of some events of one key: what ``combine`` of each ``record_from_event``
+    gives, in one pass without the records in between (a sync batch folds many events per key)."""
+    iterator = iter(events)
+    first = next(iterator, None)
+    if first is None:
+        return None
+    record = record_from_event(first)
+    completed = record.status == Status.COMPLETED
+    progress, starts, completions, count = (
+        record.progress,
+        record.start_count,
+        record.completed_count,
+        1,
+    )
+    first_ts = last_ts = first.event_ts
+    first_done, last_done = record.first_completed_ts, record.last_completed_ts
+    details = first if first.progress_details is not None else None
+    for event in iterator:
+        ts = event.event_ts
+        count += 1
+        first_ts, last_ts = min(first_ts, ts), max(last_ts, ts)
+        if event.type == "start":
+            starts += 1
+        if event.completes:
+            completed = True
+            completions += 1
+            first_done = ts if first_done is None else min(first_done, ts)
+            last_done = ts if last_done is None else max(last_done, ts)
+        elif event.progress is not None and event.progress > progress:
+            progress = event.progress
+        if event.progress_details is not None and (
+            details is None or (ts, event.event_id) > (details.event_ts, details.event_id)
+        ):
+            details = event
+    return ConsumptionRecord(
+        key=first.key,
+        status=Status.COMPLETED if completed else Status.IN_PROGRESS,
+        progress=100 if completed else progress,
+        progress_details=details.progress_details if details else None,
+        progress_details_ts=details.event_ts if details else None,
+        progress_details_event=details.event_id if details else "",
+        start_count=starts,
+        completed_count=completions,
+        event_count=count,
+        first_access_ts=first_ts,
+        last_access_ts=last_ts,
+        first_completed_ts=first_done,
+        last_completed_ts=last_done,
+    )
 
 
 def _latest_details(left: ConsumptionRecord, right: ConsumptionRecord) -> ConsumptionRecord:

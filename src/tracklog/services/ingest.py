@@ -299,10 +299,13 @@ def _to_active_keys(moved: Mapping[tuple[str, str], str], items: Sequence[Item])
 def _merge(
     fresh: Sequence[Prepared], current: dict[RecordKey, ConsumptionRecord]
 ) -> dict[RecordKey, ConsumptionRecord]:
-    merged: dict[RecordKey, ConsumptionRecord] = {}
+    """The fresh events folded per key, then merged into what is stored (one record each)."""
+    by_key: dict[RecordKey, list[TrackingEvent]] = {}
     for p in fresh:
-        key = p.event.key
-        folded = merge.apply_events(merged.get(key) or current.get(key), [p.event])
+        by_key.setdefault(p.event.key, []).append(p.event)
+    merged: dict[RecordKey, ConsumptionRecord] = {}
+    for key, events in by_key.items():
+        folded = merge.apply_events(current.get(key), events)
         assert folded is not None
         merged[key] = folded
     return merged
@@ -344,12 +347,12 @@ def _journal_entry(p: Prepared, now: int) -> JournalEntry:
         user_id=event.key.user_id,
         event_id=event.event_id,
         payload_hash=event.payload_hash,
-        type=event.type.value,
+        type=str(event.type),
         collection_id=event.key.collection_id,
         context_id=event.key.context_id,
         content_id=event.key.content_id,
         module_type=p.module_type,
-        source=event.source.value,
+        source=str(event.source),
         event_ts=event.event_ts,
         ingested_ts=now,
     )
@@ -386,7 +389,7 @@ def _result(
         status=status,
         error=error,
         attempt=attempt,
-        type=event.type.value,
+        type=str(event.type),
         module_type=p.module_type,
     )
 

@@ -213,7 +213,7 @@ class MemoryJournal:
             key = (entry.user_id, entry.event_id)
             if key in self._rows:
                 raise KeyError(f"event_journal: duplicate key {key}")  # as a primary key would
-            self._rows[key] = asdict(entry)
+            self._rows[key] = entry._asdict()
 
     def events_at(self, key: RecordKey, limit: int = 100) -> list[JournalEvent]:
         place = (key.user_id, key.collection_id, key.context_id, key.content_id)

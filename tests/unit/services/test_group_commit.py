@@ -4,6 +4,7 @@ one failing command does not fail the others of its group."""
 
 from __future__ import annotations
 
+import itertools
 import threading
 from collections import Counter
 from decimal import Decimal
@@ -30,7 +31,9 @@ CONTENTS = ("a", "b", "quiz")
 
 @st.composite
 def events(draw: st.DrawFn) -> TrackEvent:
-    kind = draw(st.sampled_from([EventType.START, EventType.UPDATE, EventType.END, EventType.ASSESS]))
+    kind = draw(
+        st.sampled_from([EventType.START, EventType.UPDATE, EventType.END, EventType.ASSESS])
+    )
     content = draw(st.sampled_from(CONTENTS))
     ts = T0 - draw(st.integers(0, 50)) * 1000
     event_id = draw(st.none() | st.sampled_from([f"e{n}" for n in range(6)]))
@@ -90,13 +93,11 @@ def in_groups(deps: Deps, batch: list[RecordEvents], cuts: list[int]) -> list[li
     collections = CollectionLookup(deps)
     answers: list[list[Any]] = []
     bounds = [0, *sorted(set(cuts)), len(batch)]
-    for start, end in zip(bounds, bounds[1:], strict=False):
+    for start, end in itertools.pairwise(bounds):
         group = batch[start:end]
         if not group:
             continue
-        prepared = [
-            (c.user_id, ingest.prepare_command(deps, collections, c, T0)) for c in group
-        ]
+        prepared = [(c.user_id, ingest.prepare_command(deps, collections, c, T0)) for c in group]
         with deps.store.unit_of_work() as uow:
             plans = ingest.ingest_learners(deps, uow, collections, prepared)
             uow.commit()

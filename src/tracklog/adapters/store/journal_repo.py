@@ -14,7 +14,7 @@ from tracklog.domain.model import RecordKey
 from tracklog.domain.pipeline import JournalEntry
 
 _J = tables.event_journal.c
-JOURNAL_COLUMNS = tuple(JournalEntry.__dataclass_fields__)
+JOURNAL_COLUMNS = JournalEntry._fields  # each entry is a row in this column order
 
 # Built once: building a statement (and its cache key) per call cost more than running it.
 _KNOWN_EVENTS = select(_J.event_id, _J.payload_hash).where(
@@ -56,23 +56,7 @@ class JournalRepository:
         return known
 
     def add(self, entries: Sequence[JournalEntry]) -> None:
-        rows = [
-            (
-                e.user_id,
-                e.event_id,
-                e.payload_hash,
-                e.type,
-                e.collection_id,
-                e.context_id,
-                e.content_id,
-                e.module_type,
-                e.source,
-                e.event_ts,
-                e.ingested_ts,
-            )
-            for e in entries
-        ]
-        insert_plain(self._conn, self._traits, tables.event_journal, JOURNAL_COLUMNS, rows)
+        insert_plain(self._conn, self._traits, tables.event_journal, JOURNAL_COLUMNS, entries)
 
     def events_at(self, key: RecordKey, limit: int = 100) -> list[JournalEvent]:
         """The journalled events applied at one stored key, oldest first (at most ``limit``)."""
