@@ -145,7 +145,10 @@ def test_progress_is_json_lines_and_the_list_says_who_where_what(
     )
     assert run.returncode == 0, run.stderr
     lines = [orjson.loads(line) for line in run.stdout.splitlines()]
-    assert [line["rowsDone"] for line in lines] == [10, 20, 24]
+    assert [line["rowsDone"] for line in lines] == [
+        10,
+        24,
+    ]  # the first, then once a second, the last
     assert {line["rowsTotal"] for line in lines} == {24}
 
     listed = tracklog_cli(database_url, "jobs", "list", "--json")

@@ -113,14 +113,25 @@ def counts(job: Job) -> tuple[int, int]:
 
 
 class JsonLines:
-    """One JSON object per batch on stdout: for logs, CI and anything that is not a terminal."""
+    """Progress as JSON objects on stdout, for logs, CI and anything that is not a terminal: the
+    first batch, then at most one line a second, every pause, and the last batch."""
 
-    def __init__(self) -> None:
+    def __init__(self, every_s: float = 1.0) -> None:
         self._meter = RateMeter()
+        self._every = every_s
+        self._last: float | None = None
+        self._last_paused: str | None = None
+        self._last_done = -1
 
     def progress(self, job: Job, paused: str | None = None) -> None:
         rate, eta = self._meter.measure(job)
         done, total = counts(job)
+        now = time.monotonic()
+        due = self._last is None or now - self._last >= self._every
+        finishing = done >= total and done != self._last_done
+        if not (due or finishing or paused != self._last_paused):
+            return
+        self._last, self._last_paused, self._last_done = now, paused, done
         line = {
             "job": job.id,
             "kind": job.kind,

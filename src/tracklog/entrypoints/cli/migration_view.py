@@ -21,7 +21,11 @@ def show_reconciliation(report: dict[str, Any]) -> None:
         table.add_row(f"[{style}]{name}[/]", *(str(counts[c]) for c in COLUMNS))
     out.print(table)
     verdict = "[green]clean[/]" if report["clean"] else "[bold red]NOT clean[/]"
-    console.print(f"reconciliation {verdict}: {report['differenceCount']} difference(s)")
+    pending = sum(counts["pendingInLegacy"] for counts in report["moduleTypes"].values())
+    console.print(
+        f"reconciliation {verdict}: {report['differenceCount']} difference(s), "
+        f"{pending} event(s) still pending in the legacy system"
+    )
     for difference in report["differences"][:20]:
         key = difference["key"]
         console.print(

@@ -53,15 +53,15 @@ class Reconcile:
 
     def scope(self, uow: UnitOfWork) -> Scope:
         self._export.check()
-        rows = self._export.count_lines(LegacyFile.CONSUMPTION)
-        return Scope(rows + self._export.count_lines(LegacyFile.PENDING), "records", ())
+        source_records = sum(len(part) for part in self._source().values())
+        return Scope(source_records, "source records", ())
 
     def next_batch(self, uow: UnitOfWork, cursor: list[Any] | None, size: int) -> Batch | None:
         source = self._source()
         part = 0 if cursor is None else int(cursor[0]) + (1 if int(cursor[0]) < EXTRAS else 0)
         if part < PARTITIONS:
             keys = [(k.user_id, k.content_id) for k in source.get(part, {})]
-            return Batch(keys or [("",)], [part])
+            return Batch(keys, [part])
         after = cursor[1:] if cursor is not None and int(cursor[0]) == EXTRAS else None
         rows = uow.job_rows.page(
             "consumption",
@@ -72,8 +72,8 @@ class Reconcile:
         )
         if not rows:
             return None
-        keys = [tuple(r.values()) for r in rows]
-        return Batch(keys, [EXTRAS, *keys[-1]], rows=rows)
+        last = tuple(rows[-1].values())
+        return Batch([], [EXTRAS, *last], rows=rows)  # no source records: progress stays put
 
     def work(self, uow: UnitOfWork, batch: Batch) -> BatchWork:
         result = Reconciliation()
