@@ -125,3 +125,21 @@ def test_job_journal_images_are_kept_per_batch(store: Store) -> None:
             ["u2", "c1", "c1"],
         ]
         assert uow.jobs.images(job, 1) == []
+
+
+def test_a_collection_reads_as_its_latest_version_every_time(store: Store) -> None:
+    """Decoded versions are remembered (versions are never rewritten); a new version, or a
+    version number written again after its row was removed, is read afresh."""
+    first = Collection("c9", 1, ("a", "b"))
+    with store.unit_of_work() as uow:
+        uow.registry.add_collection_version(first)
+        uow.commit()
+    with store.reader() as uow:
+        assert uow.registry.collection("c9") == first
+    second = Collection("c9", 2, ("a", "b", "c"))
+    with store.unit_of_work() as uow:
+        uow.registry.add_collection_version(second)
+        uow.commit()
+    with store.reader() as uow:
+        assert uow.registry.collection("c9") == second
+        assert uow.registry.collection("nope") is None

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import Connection, delete, func, or_, select, update
+from sqlalchemy import Connection, bindparam, delete, func, or_, select, update
 from sqlalchemy.sql.elements import ColumnElement
 
 from tracklog.adapters.store import tables
@@ -14,6 +14,7 @@ from tracklog.adapters.store.upsert import chunks, insert_plain
 from tracklog.domain.pipeline import NewTrigger, Trigger
 
 _O = tables.outbox.c
+_PENDING_FOR = select(_O.seq).where(_O.user_id == bindparam("user_id")).limit(1)
 _NEW_COLUMNS = (
     "partition",
     "user_id",
@@ -97,8 +98,7 @@ class OutboxRepository:
             )
 
     def has_pending_for(self, user_id: str) -> bool:
-        query = select(_O.seq).where(_O.user_id == user_id).limit(1)
-        return self._conn.execute(query).first() is not None
+        return self._conn.execute(_PENDING_FOR, {"user_id": user_id}).first() is not None
 
     def backlog(self) -> tuple[int, int | None]:
         """Number of pending triggers and the creation time of the oldest."""

@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import Connection, bindparam, select, update
 
 from tracklog.adapters.store import codec, tables
+from tracklog.adapters.store.collection_cache import CollectionCache
 from tracklog.adapters.store.traits import StoreTraits
 from tracklog.adapters.store.upsert import chunks, upsert
 from tracklog.domain.model import (
@@ -24,27 +25,58 @@ _AUD = tables.audit_log.c
 
 
 # Built once: building a statement (and its cache key) per call cost more than running it.
+_LATEST_VERSION = (
+    select(_COL.version, _COL.created_ts)
+    .where(_COL.collection_id == bindparam("collection_id"))
+    .order_by(_COL.version.desc())
+    .limit(1)
+)
+_VERSION = select(tables.collections).where(
+    _COL.collection_id == bindparam("collection_id"), _COL.version == bindparam("version")
+)
+_CONTEXT = select(tables.contexts).where(_CTX.context_id == bindparam("context_id"))
+_ENROLMENT = select(tables.enrolments).where(
+    _E.user_id == bindparam("user_id"),
+    _E.collection_id == bindparam("collection_id"),
+    _E.context_id == bindparam("context_id"),
+)
+_ACTIVE_ENROLMENTS_OF = (
+    select(tables.enrolments)
+    .where(_E.user_id == bindparam("user_id"), _E.active.is_(True))
+    .order_by(_E.collection_id, _E.context_id)
+)
 _MOVED_OF_USERS = select(_E.user_id, _E.collection_id, _E.context_id, _E.moved_to).where(
     _E.user_id.in_(bindparam("user_ids", expanding=True)), _E.moved_to.is_not(None)
 )
 
 
 class RegistryRepository:
-    def __init__(self, conn: Connection, traits: StoreTraits, now_ts: int):
+    def __init__(
+        self,
+        conn: Connection,
+        traits: StoreTraits,
+        now_ts: int,
+        collections: CollectionCache | None = None,
+    ):
         self._conn = conn
         self._traits = traits
         self._now = now_ts
+        self._collections = collections or CollectionCache()
 
     # collections ---------------------------------------------------------------------------
     def collection(self, collection_id: str) -> Collection | None:
-        query = (
-            select(tables.collections)
-            .where(_COL.collection_id == collection_id)
-            .order_by(_COL.version.desc())
-            .limit(1)
-        )
-        row = self._conn.execute(query).mappings().first()
-        return codec.collection_from_row(row) if row else None
+        latest = self._conn.execute(_LATEST_VERSION, {"collection_id": collection_id}).first()
+        if latest is None:
+            return None
+        key = (collection_id, int(latest.version), int(latest.created_ts))
+        known = self._collections.get(key)
+        if known is not None:
+            return known
+        params = {"collection_id": collection_id, "version": latest.version}
+        row = self._conn.execute(_VERSION, params).mappings().one()
+        collection = codec.collection_from_row(row)
+        self._collections.put(key, collection)
+        return collection
 
     def add_collection_version(self, collection: Collection) -> None:
         row = codec.collection_to_row(collection, self._now)
@@ -52,11 +84,7 @@ class RegistryRepository:
 
     # contexts ------------------------------------------------------------------------------
     def context(self, context_id: str) -> Context | None:
-        row = (
-            self._conn.execute(select(tables.contexts).where(_CTX.context_id == context_id))
-            .mappings()
-            .first()
-        )
+        row = self._conn.execute(_CONTEXT, {"context_id": context_id}).mappings().first()
         return codec.context_from_row(row) if row else None
 
     def put_context(self, context: Context) -> None:
@@ -65,18 +93,19 @@ class RegistryRepository:
 
     # enrolments ----------------------------------------------------------------------------
     def enrolment(self, key: EnrolmentKey) -> Enrolment | None:
-        query = select(tables.enrolments).where(
-            _E.user_id == key.user_id,
-            _E.collection_id == key.collection_id,
-            _E.context_id == key.context_id,
-        )
-        row = self._conn.execute(query).mappings().first()
+        params = {
+            "user_id": key.user_id,
+            "collection_id": key.collection_id,
+            "context_id": key.context_id,
+        }
+        row = self._conn.execute(_ENROLMENT, params).mappings().first()
         return codec.enrolment_from_row(row) if row else None
 
     def enrolments_of(self, user_id: str, active_only: bool = True) -> list[Enrolment]:
-        query = select(tables.enrolments).where(_E.user_id == user_id)
         if active_only:
-            query = query.where(_E.active.is_(True))
+            rows = self._conn.execute(_ACTIVE_ENROLMENTS_OF, {"user_id": user_id}).mappings()
+            return [codec.enrolment_from_row(row) for row in rows]
+        query = select(tables.enrolments).where(_E.user_id == user_id)
         query = query.order_by(_E.collection_id, _E.context_id)
         return [codec.enrolment_from_row(row) for row in self._conn.execute(query).mappings()]
 

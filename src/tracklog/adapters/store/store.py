@@ -11,6 +11,7 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, text
 from sqlalchemy.engine import make_url
 
+from tracklog.adapters.store.collection_cache import CollectionCache
 from tracklog.adapters.store.traits import StoreTraits, traits_for
 from tracklog.adapters.store.unit_of_work import SqlUnitOfWork
 from tracklog.adapters.store.writer_gate import WriterGate
@@ -26,13 +27,23 @@ class SqlStore:
         self.clock = clock
         self.traits: StoreTraits = traits_for(engine.dialect.name)
         self._gate = WriterGate() if self.traits.single_writer else None
+        self._collections = CollectionCache()  # shared by its units of work
         self.schema = SqlSchema(engine)
 
     def unit_of_work(self) -> SqlUnitOfWork:
-        return SqlUnitOfWork(self.engine, self.traits, self.clock, write=True, gate=self._gate)
+        return SqlUnitOfWork(
+            self.engine,
+            self.traits,
+            self.clock,
+            write=True,
+            gate=self._gate,
+            collections=self._collections,
+        )
 
     def reader(self) -> SqlUnitOfWork:
-        return SqlUnitOfWork(self.engine, self.traits, self.clock, write=False)
+        return SqlUnitOfWork(
+            self.engine, self.traits, self.clock, write=False, collections=self._collections
+        )
 
     def ping(self) -> None:
         with self.engine.connect() as conn:

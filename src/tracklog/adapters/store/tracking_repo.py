@@ -124,13 +124,24 @@ class TrackingRepository:
         )
 
     def records_in(self, user_id: str, scopes: Sequence[RecordScope]) -> list[ConsumptionRecord]:
-        if not scopes:
-            return []
-        query = select(tables.consumption).where(
-            _C.user_id == user_id, or_(*(_scope_clause(s) for s in scopes))
-        )
-        rows = self._conn.execute(query).mappings()
-        return [codec.record_from_row(row) for row in rows]
+        """The records in ``scopes`` by prebuilt statements: whole (collection, context) places,
+        and named contents by primary key."""
+        places = {
+            EnrolmentKey(user_id, s.collection_id, s.context_id)
+            for s in scopes
+            if s.content_ids is None
+        }
+        keys = {
+            RecordKey(user_id, s.collection_id, s.context_id, content)
+            for s in scopes
+            if s.content_ids is not None
+            for content in s.content_ids
+        }
+        found = {
+            r.key: r for records in self.records_of_enrolments(places).values() for r in records
+        }
+        found.update(self.records_by_key(keys) if keys else {})
+        return list(found.values())
 
     def organic_records(self, user_id: str) -> list[ConsumptionRecord]:
         query = select(tables.consumption).where(
@@ -194,14 +205,20 @@ class TrackingRepository:
         )
 
     def attempts_in(self, user_id: str, scopes: Sequence[RecordScope]) -> list[Attempt]:
-        if not scopes:
-            return []
-        query = (
-            select(tables.attempts)
-            .where(_A.user_id == user_id, or_(*(_scope_clause(s, _A) for s in scopes)))
-            .order_by(_A.assessment_ts, _A.attempt_id)
-        )
-        return [codec.attempt_from_row(row) for row in self._conn.execute(query).mappings()]
+        by_place: dict[EnrolmentKey, list[RecordScope]] = {}
+        for scope in scopes:
+            place = EnrolmentKey(user_id, scope.collection_id, scope.context_id)
+            by_place.setdefault(place, []).append(scope)
+        found = [
+            attempt
+            for place, attempts in self.attempts_of_enrolments(by_place).items()
+            for attempt in attempts
+            if any(
+                s.content_ids is None or attempt.key.content_id in s.content_ids
+                for s in by_place[place]
+            )
+        ]
+        return sorted(found, key=lambda a: (a.assessment_ts, a.attempt_id))
 
     def attempts_of_enrolment(self, key: EnrolmentKey) -> list[Attempt]:
         query = select(tables.attempts).where(*_enrolment_clause(key, _A))
@@ -303,17 +320,6 @@ def _rows_of_users(conn: Connection, table: Table, user_ids: Sequence[str]) -> l
         query = select(table).where(table.c.user_id.in_(part))
         found.extend(as_dicts(conn.execute(query)))
     return found
-
-
-def _scope_clause(scope: RecordScope, columns: object = _C) -> ColumnElement[bool]:
-    cols = columns  # consumption and attempts share the key column names
-    clauses = [
-        cols.collection_id == scope.collection_id,  # type: ignore[attr-defined]
-        cols.context_id == scope.context_id,  # type: ignore[attr-defined]
-    ]
-    if scope.content_ids is not None:
-        clauses.append(cols.content_id.in_(sorted(scope.content_ids)))  # type: ignore[attr-defined]
-    return and_(*clauses)
 
 
 def _enrolment_clause(key: EnrolmentKey, columns: Any = _S) -> list[ColumnElement[bool]]:

@@ -7,6 +7,7 @@ from contextlib import contextmanager
 
 from sqlalchemy import Connection, Engine, RootTransaction
 
+from tracklog.adapters.store.collection_cache import CollectionCache
 from tracklog.adapters.store.dead_letter_repo import DeadLetterRepository
 from tracklog.adapters.store.job_rows import JobRows
 from tracklog.adapters.store.jobs_repo import JobsRepository
@@ -43,12 +44,14 @@ class SqlUnitOfWork:
         *,
         write: bool,
         gate: WriterGate | None = None,
+        collections: CollectionCache | None = None,
     ):
         self._engine = engine
         self._traits = traits
         self._write = write
         self._clock = clock
         self._gate = gate if write else None
+        self._collections = collections or CollectionCache()
         self._gated = False
         self._after_commit: list[Callable[[], None]] = []
         self._conn: Connection | None = None
@@ -75,7 +78,7 @@ class SqlUnitOfWork:
         self.journal = JournalRepository(conn, traits)
         self.outbox = OutboxRepository(conn, traits, now)
         self.dead_letters = DeadLetterRepository(conn, now)
-        self.registry = RegistryRepository(conn, traits, now)
+        self.registry = RegistryRepository(conn, traits, now, self._collections)
         self.jobs = JobsRepository(conn, now)
         self.job_rows = JobRows(conn, traits, now)
         return self
