@@ -6,11 +6,11 @@ from bench import raw_sqlite, servers, world
 from bench.config import Config, Say
 from bench.figures import Figure
 from bench.loadgen import Load, LoadResult, closed_loop, paced
-from bench.payloads import VIEW_UPDATE
+from bench.payloads import LEGACY_UPDATE, VIEW_UPDATE
 from bench.workload import Shape, sync_events
 
 RATE_SHARE = 0.60
-P99_LIMIT_MS = 20.0
+P99_SHARE = 1.5  # p99 at half the max rate, against the bare endpoint's paced at the same rate
 
 
 def run(config: Config, say: Say) -> list[Figure]:
@@ -28,6 +28,8 @@ def run(config: Config, say: Say) -> list[Figure]:
         half_load = Load(url, VIEW_UPDATE, token, shape.users, "half")
         half = paced(half_load, seconds=config.http_seconds, rate=top.rate / 2)
         say(f"at {half.rate:,.0f} req/s: p50 {half.p50_ms:.1f} ms, p99 {half.p99_ms:.1f} ms")
+        legacy = _max_rate(config, Load(url, LEGACY_UPDATE, token, shape.users, "legacy"))
+        say(f"tracklog legacy content/state/update: {legacy.rate:,.0f} req/s")
     with servers.serving(servers.bare_command(), config.workdir / "bare.log") as url:
         bare = _max_rate(config, Load(url, VIEW_UPDATE, token, shape.users, "bare"))
         bare_half_load = Load(url, VIEW_UPDATE, token, shape.users, "bare-half")
@@ -39,7 +41,23 @@ def run(config: Config, say: Say) -> list[Figure]:
         normal = _max_rate(config, Load(url, VIEW_UPDATE, token, shape.users, "normal"))
     say(f"tracklog view/update with synchronous=NORMAL: {normal.rate:,.0f} req/s")
     figures = _figures(bare, top, half, bare_half, fsync_limit)
-    return [*figures, _normal_figure(normal, bare)]
+    return [*figures, _legacy_figure(legacy, bare), _normal_figure(normal, bare)]
+
+
+def _legacy_figure(legacy: LoadResult, bare: LoadResult) -> Figure:
+    return Figure(
+        "legacy content/state/update max rate (one content per request)",
+        legacy.rate,
+        "req/s",
+        "(reference)",
+        legacy.errors == 0,
+        bare=bare.rate,
+        bare_name="bare FastAPI",
+        note=(
+            "lms-service's route and body, a Tracklog JWT in Authorization; the items go through "
+            f"the same group commit as view/update; {legacy.errors} errors"
+        ),
+    )
 
 
 def _max_rate(config: Config, load: Load) -> LoadResult:
@@ -92,8 +110,8 @@ def _figures(
             f"view/update p99 at half max rate ({half.rate:,.0f} req/s achieved)",
             half.p99_ms,
             "ms",
-            f"< {P99_LIMIT_MS:.0f} ms",
-            half.p99_ms < P99_LIMIT_MS and errors == 0,
+            f"<= {P99_SHARE}x bare FastAPI p99 paced at the same rate",
+            half.p99_ms <= P99_SHARE * bare_half.p99_ms and errors == 0,
             bare=bare_half.p99_ms,
             bare_name="bare FastAPI p99 at the same rate",
             note=(

@@ -41,6 +41,29 @@ SUMMARY_READ = Payload(
 )
 
 
+LEGACY_UPDATE = Payload(
+    "/v1/content/state/update",
+    """string.format(
+    '{"request":{"userId":"learner-%d","contents":[{"contentId":"course-0-item-%d",' ..
+    '"courseId":"course-0","batchId":"course-0","status":1,"progress":%d,' ..
+    '"lastAccessTime":"2023-11-14 22:13:%02d:%03d+0000"}]}}',
+    user, counter % 20, counter % 99, counter % 60, counter % 1000)""",
+)
+
+
+def _legacy_update(prefix: str, tid: int, counter: int, user: int) -> dict[str, Any]:
+    access = f"2023-11-14 22:13:{counter % 60:02d}:{counter % 1000:03d}+0000"
+    item = {
+        "contentId": f"course-0-item-{counter % 20}",
+        "courseId": "course-0",
+        "batchId": "course-0",
+        "status": 1,
+        "progress": counter % 99,
+        "lastAccessTime": access,
+    }
+    return {"request": {"userId": f"learner-{user}", "contents": [item]}}
+
+
 def _update(prefix: str, tid: int, counter: int, user: int) -> dict[str, Any]:
     return {
         "request": {
@@ -63,4 +86,5 @@ _PYTHON = {
     VIEW_UPDATE.path: _update,
     VIEW_READ.path: _read,
     SUMMARY_READ.path: _read,
+    LEGACY_UPDATE.path: _legacy_update,
 }

@@ -21,8 +21,9 @@ from tracklog.domain.model import EventType, Source
 from tracklog.services.commands import RecordEvents
 from tracklog.services.ingest import record_events
 
-TARGET_EVENTS_S = 100_000
-RAW_SHARE = 0.25
+IN_PROCESS_TARGET = 100_000  # events/s
+HTTP_TARGET = 60_000
+RAW_SHARE = 0.45  # over HTTP, of a raw batched upsert of the same rows
 Batch = tuple[str, list[dict[str, Any]]]
 
 
@@ -116,16 +117,16 @@ def _check(outcomes: Any) -> None:
 
 
 def _figures(r: SyncResult) -> list[Figure]:
-    def passed(rate: float) -> bool:
-        return rate >= TARGET_EVENTS_S and rate >= RAW_SHARE * r.raw_upsert
-
-    target = f">= {TARGET_EVENTS_S:,} events/s and >= {RAW_SHARE:.0%} of raw upsert"
+    http_target = f">= {HTTP_TARGET:,} events/s and >= {RAW_SHARE:.0%} of raw upsert"
+    http_passed = r.http >= HTTP_TARGET and r.http >= RAW_SHARE * r.raw_upsert
+    target = f">= {IN_PROCESS_TARGET:,} events/s"
     return [
-        Figure("view/sync over HTTP", r.http, "events/s", target, passed(r.http),
+        Figure("view/sync over HTTP", r.http, "events/s", http_target, http_passed,
                bare=r.raw_upsert, bare_name="raw sqlite3 upsert",
                note="1000-event batches, 2 client threads, embedded worker running"),
         Figure("record_events in-process", r.in_process, "events/s", target,
-               passed(r.in_process), bare=r.raw_upsert, bare_name="raw sqlite3 upsert",
+               r.in_process >= IN_PROCESS_TARGET, bare=r.raw_upsert,
+               bare_name="raw sqlite3 upsert",
                note="same batches, worker not running"),
         Figure("raw upsert + journal + outbox (cost split)", r.raw_with_pipeline, "events/s",
                "(reference)", True, bare=r.raw_upsert, bare_name="raw sqlite3 upsert",

@@ -50,6 +50,10 @@ class GroupCommit:
         """Ingest ``command`` with whatever else is being written; return once it is durable."""
         return await asyncio.wrap_future(self.submit(command))
 
+    def record_now(self, command: RecordEvents) -> list[EventResult]:
+        """``record`` for a caller on a worker thread: wait here until it is durable."""
+        return self.submit(command).result()
+
     def submit(self, command: RecordEvents) -> Future[list[EventResult]]:
         self._ensure_running()
         pending = _Pending(command)

@@ -10,8 +10,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import partial
 
 from tracklog.domain.access import Action, Principal, acting_user
 from tracklog.domain.errors import InvalidInput, TracklogError, UserMismatch
@@ -89,12 +90,19 @@ class CourseRow:
     last_read: ConsumptionRecord | None
 
 
-def update_content_state(deps: Deps, command: UpdateContentState) -> StateUpdated | EnrolmentSynced:
+Recorder = Callable[[RecordEvents], list[ingest.EventResult]]
+
+
+def update_content_state(
+    deps: Deps, command: UpdateContentState, record: Recorder | None = None
+) -> StateUpdated | EnrolmentSynced:
+    """``record`` ingests each learner's items (the API passes its group commit; the default
+    ingests them on their own)."""
     form = update_form(command.body)
     if isinstance(form, SyncForm):
         user = acting_user(command.principal, command.user_id, Action.WRITE)
         return sync_enrolment(deps, user, form)
-    return _apply_items(deps, command, form)
+    return _apply_items(deps, command, form, record or partial(ingest.record_events, deps))
 
 
 def sync_enrolment(deps: Deps, user_id: str, form: SyncForm) -> EnrolmentSynced:
@@ -117,7 +125,9 @@ def sync_enrolment(deps: Deps, user_id: str, form: SyncForm) -> EnrolmentSynced:
     return EnrolmentSynced(outcome.summary)
 
 
-def _apply_items(deps: Deps, command: UpdateContentState, form: ItemsForm) -> StateUpdated:
+def _apply_items(
+    deps: Deps, command: UpdateContentState, form: ItemsForm, record: Recorder
+) -> StateUpdated:
     count = len(form.contents) + len(form.assessments)
     who = command.principal
     user = _authorised(deps, count, who, command.user_id, None)
@@ -134,7 +144,7 @@ def _apply_items(deps: Deps, command: UpdateContentState, form: ItemsForm) -> St
     outcomes: dict[int, ItemOutcome] = {}
     for user_id, positions in by_user.items():
         entries = tuple(_entry(parsed[p], contexts, now) for p in positions)
-        results = ingest.record_events(deps, RecordEvents(user_id, entries, Source.LEGACY))
+        results = record(RecordEvents(user_id, entries, Source.LEGACY))
         for position, result in zip(positions, results, strict=True):
             outcomes[position] = ItemOutcome(parsed[position].ref, result.outcome, result.error)
     return StateUpdated(tuple(outcomes[p] for p in range(len(parsed))))

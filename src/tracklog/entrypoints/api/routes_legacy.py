@@ -42,7 +42,8 @@ async def content_state_update(request: Request) -> Response:
     data = await read_json(request)
     req = validate(schemas_legacy.ContentStateUpdateRequest, data)
     command = UpdateContentState(who, req.user_id, data)
-    outcome = await call(legacy.update_content_state, deps(request), command)
+    writes = state(request).writes  # the items join the group commit of the viewer API's writes
+    outcome = await call(legacy.update_content_state, deps(request), command, writes.record_now)
     return reply(request, present_legacy.update_result(outcome))
 
 
