@@ -81,7 +81,8 @@ class Writers:
                 n += 1
                 user, event_id = USERS[(index + n) % len(USERS)], f"c{index}-{n}"
                 content = LEAVES[n % len(LEAVES)]
-                body = {"userId": user, "contentId": content, "collectionId": "c1"}
+                body: dict[str, object] = {"userId": user, "contentId": content}
+                body["collectionId"] = "c1"
                 body |= {"eventId": event_id, "progress": n % 100}
                 try:
                     response = http.post("/v1/view/update", json={"request": body})
