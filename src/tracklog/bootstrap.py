@@ -24,6 +24,7 @@ from tracklog.domain.copy_rules import parse_copy_rules, startup_warning
 from tracklog.domain.modes import Mode
 from tracklog.domain.pipeline import PARTITIONS
 from tracklog.services.deps import Deps
+from tracklog.services.event_counts import CountsFlusher
 from tracklog.services.group_commit import GroupCommit
 from tracklog.services.jobs.control import progress_gauges
 from tracklog.services.pipeline_status import pipeline_status, reconciliation_mismatches
@@ -56,15 +57,18 @@ class Tracklog:
     worker: Worker
     metrics: PrometheusMetrics
     writes: GroupCommit
+    counts: CountsFlusher
     stream: EventStream | None = None
 
     def start(self) -> None:
+        self.counts.start()
         if self.deps.settings.runs_embedded_worker:
             self.worker.start()
 
     def close(self) -> None:
         self.writes.stop()
         self.worker.stop()
+        self.counts.stop()  # after the writers: their last counts are stored too
         if self.stream is not None:
             self.stream.close()
         self.deps.store.dispose()
@@ -76,7 +80,7 @@ def bootstrap(settings: Settings | None = None, *, clock: Clock | None = None) -
     clock = clock or _clock(settings)
     engine = build_engine(settings.database_url, sqlite_synchronous=settings.sqlite_synchronous)
     store = SqlStore(engine, clock)
-    metrics = PrometheusMetrics()
+    metrics = PrometheusMetrics(clock)
     stream: RedisStreams | None = None
     cache: Cache = MemoryCache()
     if settings.redis_url is not None:
@@ -107,6 +111,7 @@ def bootstrap(settings: Settings | None = None, *, clock: Clock | None = None) -
         worker=worker,
         metrics=metrics,
         writes=GroupCommit(deps),
+        counts=CountsFlusher(deps, settings.counts_flush_ms / 1000),
         stream=stream,
     )
 

@@ -22,7 +22,9 @@ from pydantic import (
     model_validator,
 )
 
+from tracklog.domain.alerts import AlertThresholds
 from tracklog.domain.api_keys import parse_hashes
+from tracklog.domain.event_counts import BUCKET_MS
 from tracklog.domain.modes import Mode
 
 DEV_SECRET = "tracklog-development-placeholder-secret-change-me"
@@ -86,6 +88,21 @@ class Settings(BaseModel):
     max_sync_events: int = Field(default=1000, ge=1, le=10_000)
     job_batch_size: int = Field(default=2000, ge=1, le=100_000)
     job_pause_lag_seconds: float = Field(default=30.0, gt=0)
+    # the shared event counts and the monitor's rules (SPEC §8, docs/operations.md#monitoring)
+    counts_flush_ms: int = Field(default=2000, ge=50, le=60_000)
+    alert_max_lag_seconds: float = Field(default=60.0, gt=0)
+    alert_backlog_growth_intervals: int = Field(default=3, ge=1, le=1000)
+    alert_backlog_floor: int = Field(default=100, ge=0)
+    alert_max_dead_letters: int = Field(default=0, ge=0)
+    alert_max_duplicate_rate: float = Field(default=0.2, ge=0, le=1)
+    alert_max_conflict_rate: float = Field(default=0.01, ge=0, le=1)
+    alert_min_events_for_rate: int = Field(default=50, ge=1)
+    alert_volume_drop_ratio: float = Field(default=0.2, gt=0, le=1)
+    alert_volume_min_baseline: int = Field(default=20, ge=1)
+    alert_window: int = Field(default=3600, ge=300)  # seconds; a duration (1h, 15m)
+    alert_baseline_offset: int = Field(default=86_400, ge=300)  # seconds; a duration (24h)
+    alert_baseline_windows: int = Field(default=3, ge=1, le=25)
+    monitor_webhook_url: str | None = None
     legacy_api_keys: str | None = None  # comma-separated sha256:<hex> hashes of gateway keys
     legacy_token_grace: int = Field(default=0, ge=0)  # seconds; given as a duration (7d, 12h)
     config_file: str | None = None
@@ -113,10 +130,33 @@ class Settings(BaseModel):
             return None
         return ",".join(parse_hashes(value))
 
-    @field_validator("legacy_token_grace", mode="before")
+    @field_validator("legacy_token_grace", "alert_window", "alert_baseline_offset", mode="before")
     @classmethod
-    def _legacy_token_grace(cls, value: Any) -> Any:
+    def _duration(cls, value: Any) -> Any:
         return parse_duration(value) if isinstance(value, str) else value
+
+    @field_validator("alert_window", "alert_baseline_offset")
+    @classmethod
+    def _whole_buckets(cls, value: int) -> int:
+        if value % (BUCKET_MS // 1000):
+            raise ValueError(f"must be a whole number of {BUCKET_MS // 60_000}-minute buckets")
+        return value
+
+    @field_validator("alert_baseline_windows")
+    @classmethod
+    def _odd(cls, value: int) -> int:
+        if value % 2 == 0:
+            raise ValueError("must be odd (the baseline is the median of these windows)")
+        return value
+
+    @field_validator("monitor_webhook_url")
+    @classmethod
+    def _webhook(cls, value: str | None) -> str | None:
+        if value is None or not value.strip():
+            return None
+        if not value.startswith(("http://", "https://")):
+            raise ValueError("must be an http:// or https:// URL")
+        return value.strip()
 
     @field_validator("sqlite_synchronous")
     @classmethod
@@ -159,6 +199,24 @@ class Settings(BaseModel):
     def legacy_api_key_hashes(self) -> tuple[str, ...]:
         """The gateway keys the legacy routes accept in ``Authorization`` (empty: not checked)."""
         return parse_hashes(self.legacy_api_keys) if self.legacy_api_keys else ()
+
+    @property
+    def alert_thresholds(self) -> AlertThresholds:
+        """The monitor's limits (``TRACKLOG_ALERT_*``), checked when the settings were read."""
+        return AlertThresholds(
+            max_lag_seconds=self.alert_max_lag_seconds,
+            backlog_growth_intervals=self.alert_backlog_growth_intervals,
+            backlog_floor=self.alert_backlog_floor,
+            max_dead_letters=self.alert_max_dead_letters,
+            max_duplicate_rate=self.alert_max_duplicate_rate,
+            max_conflict_rate=self.alert_max_conflict_rate,
+            min_events_for_rate=self.alert_min_events_for_rate,
+            volume_drop_ratio=self.alert_volume_drop_ratio,
+            volume_min_baseline=self.alert_volume_min_baseline,
+            window_seconds=self.alert_window,
+            baseline_offset_seconds=self.alert_baseline_offset,
+            baseline_windows=self.alert_baseline_windows,
+        )
 
     @property
     def server_mode(self) -> bool:

@@ -16,7 +16,8 @@ from pathlib import Path
 
 import pytest
 
-from tracklog.domain.alerts import BUCKET_MS, AlertThresholds, Rule
+from tracklog.domain.alerts import AlertThresholds, Rule
+from tracklog.domain.event_counts import BUCKET_MS
 
 ROOT = Path(__file__).resolve().parents[2]
 RULES_DIR = ROOT / "deploy" / "prometheus"

@@ -10,7 +10,6 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from tracklog.domain.alerts import (
-    BUCKET_MS,
     Alert,
     AlertThresholds,
     ModuleVolume,
@@ -21,7 +20,6 @@ from tracklog.domain.alerts import (
     Rule,
     Severity,
     backlog_growth_alert,
-    bucket_start_ms,
     conflict_rate_alert,
     dead_letter_alert,
     duplicate_rate_alert,
@@ -30,6 +28,7 @@ from tracklog.domain.alerts import (
     module_volumes,
     reconciliation_alerts,
 )
+from tracklog.domain.event_counts import BUCKET_MS, bucket_start_ms
 from tracklog.domain.ingest import Outcome
 
 DEFAULTS = AlertThresholds()

@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import collections
 import threading
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any
 
 from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
 from prometheus_client.core import GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
+
+from tracklog.adapters.outcome_tally import OutcomeTally
+from tracklog.domain.event_counts import UNKNOWN, CountKey
+from tracklog.services.ports import Clock
 
 PipelineProbe = Callable[[], dict[str, float]]
 JobsProbe = Callable[[], list[dict[str, Any]]]
@@ -20,9 +24,10 @@ JOB_GAUGES = ("rows_done", "rows_total", "rows_changed")
 class PrometheusMetrics:
     """The ``Telemetry`` port on a Prometheus registry owned by the instance."""
 
-    def __init__(self) -> None:
+    def __init__(self, clock: Clock) -> None:
         self.outcomes: collections.Counter[str] = collections.Counter()
         self._lock = threading.Lock()
+        self.tally = OutcomeTally(clock)  # what the store's shared counts have not seen yet
         self.registry = CollectorRegistry(auto_describe=True)
         r = self.registry
         self.requests = Counter(
@@ -93,13 +98,16 @@ class PrometheusMetrics:
         count: int = 1,
         reason: str = "",
     ) -> None:
-        self.events.labels(outcome, reason, type_, module_type or "unknown", source).inc(count)
+        self.events.labels(outcome, reason, type_, module_type or UNKNOWN, source).inc(count)
+        self.tally.add(outcome, reason, type_, module_type, source, count)
         with self._lock:
             self.outcomes[outcome] += count
 
-    def outcome_totals(self) -> dict[str, int]:
-        with self._lock:
-            return dict(self.outcomes)
+    def take_counts(self) -> dict[CountKey, int]:
+        return self.tally.take()
+
+    def give_back_counts(self, tally: Mapping[CountKey, int]) -> None:
+        self.tally.give_back(tally)
 
     def aggregated(self, summaries: int, lags_s: Sequence[float]) -> None:
         for lag in lags_s:

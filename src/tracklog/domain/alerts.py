@@ -26,9 +26,8 @@ from datetime import UTC, datetime
 from itertools import pairwise
 from statistics import median
 
+from tracklog.domain.event_counts import BUCKET_MS, bucket_start_ms
 from tracklog.domain.ingest import Outcome
-
-BUCKET_MS = 5 * 60 * 1000
 
 
 class Severity(enum.StrEnum):
@@ -266,11 +265,6 @@ def volume_drop_alerts(volumes: Iterable[ModuleVolume], thresholds: AlertThresho
         and _usual(v, thresholds)
         and v.current / v.baseline < thresholds.volume_drop_ratio
     ]
-
-
-def bucket_start_ms(at_ms: int, bucket_ms: int = BUCKET_MS) -> int:
-    """The start of the bucket that counts an event at ``at_ms``."""
-    return at_ms - at_ms % bucket_ms
 
 
 def module_volumes(

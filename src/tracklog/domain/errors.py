@@ -12,6 +12,7 @@ class TracklogError(Exception):
         super().__init__(message)
         self.message = message
         self.field = field
+        self.counted = False  # already counted as a rejected event (the API counts the rest)
         if code is not None:
             self.code = code
 

@@ -398,7 +398,9 @@ def count_outcomes(telemetry: Telemetry, source: Source, results: Sequence[Event
     """One increment per label set: outcome, reason, type, module type, source."""
     tally: Counter[tuple[Outcome, str, str, str | None]] = Counter()
     for result in results:
-        reason = result.error.code if result.error is not None else ""
+        reason = ""
+        if result.error is not None:
+            reason, result.error.counted = result.error.code, True
         tally[(result.counted_as, reason, result.type, result.module_type)] += 1
     for (outcome, reason, type_, module), count in tally.items():
         telemetry.count_event(outcome.value, type_, module, source.value, count, reason=reason)

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from tracklog.domain.jobs import Job
 from tracklog.services.deps import Deps
+from tracklog.services.event_counts import shared_totals
 from tracklog.services.migration_status import RECONCILE, last_finished, reconciliation_of
 
 MINUTE_MS = 60_000
@@ -41,7 +42,7 @@ class PipelineReport:
     events_per_second: float
     module_types_last_minute: dict[str, int]
     module_types_last_day: dict[str, int]
-    outcomes: dict[str, int]
+    outcomes: dict[str, int]  # the last 24 hours, counted by every process
     last_reconciliation: Job | None = None
 
 
@@ -67,7 +68,7 @@ def pipeline_report(deps: Deps) -> PipelineReport:
         events_per_second=round(sum(last_minute.values()) / 60, 3),
         module_types_last_minute=last_minute,
         module_types_last_day=last_day,
-        outcomes=dict(deps.telemetry.outcome_totals()),
+        outcomes=shared_totals(deps, now - DAY_MS),
         last_reconciliation=last_finished(deps, frozenset({RECONCILE})),
     )
 

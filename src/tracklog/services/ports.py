@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
+from tracklog.domain.alerts import PipelineSample
+from tracklog.domain.event_counts import CountKey
 from tracklog.domain.explanations import JournalEvent
 from tracklog.domain.jobs import Job, Key, Row, Where
 from tracklog.domain.legacy import BadLine, ContentTypes, LegacyFile, PendingUpdate, SourceRow
@@ -200,6 +202,32 @@ class OutboxRepository(Protocol):
         ...
 
 
+class EventCountsRepository(Protocol):
+    """Outcome tallies by bucket and label set, summed over every process that counted."""
+
+    def add(self, tally: Mapping[CountKey, int]) -> None: ...
+
+    def counts(
+        self, since_ms: int, until_ms: int | None = None, outcome: str | None = None
+    ) -> list[tuple[CountKey, int]]:
+        """The stored counts of the buckets starting in [since, until)."""
+        ...
+
+    def totals(self, since_ms: int) -> dict[str, int]:
+        """Sums per outcome of the buckets starting at or after ``since_ms``."""
+        ...
+
+    def prune(self, before_ms: int) -> int: ...
+
+    def add_sample(self, sample: PipelineSample, keep: int) -> None:
+        """One monitor round's pipeline gauges; only the newest ``keep`` are kept."""
+        ...
+
+    def recent_samples(self, limit: int) -> list[PipelineSample]:
+        """The newest ``limit`` samples, oldest first."""
+        ...
+
+
 class DeadLetterRepository(Protocol):
     def add(self, trigger: Trigger, error: str) -> None:
         """Move a trigger out of the outbox into the dead letters."""
@@ -364,6 +392,9 @@ class UnitOfWork(Protocol):
     def dead_letters(self) -> DeadLetterRepository: ...
 
     @property
+    def counts(self) -> EventCountsRepository: ...
+
+    @property
     def registry(self) -> RegistryRepository: ...
 
     @property
@@ -448,7 +479,13 @@ class Telemetry(Protocol):
         reason: str = "",
     ) -> None: ...
 
-    def outcome_totals(self) -> Mapping[str, int]: ...
+    def take_counts(self) -> dict[CountKey, int]:
+        """The outcomes counted since the last call, for the store's shared counts."""
+        ...
+
+    def give_back_counts(self, tally: Mapping[CountKey, int]) -> None:
+        """Counts taken but not stored: keep them for the next ``take_counts``."""
+        ...
 
     def aggregated(self, summaries: int, lags_s: Sequence[float]) -> None: ...
 

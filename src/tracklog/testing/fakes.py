@@ -10,7 +10,9 @@ from typing import Any
 from tracklog.adapters.cache.memory import MemoryCache
 from tracklog.adapters.clock import ManualClock
 from tracklog.adapters.legacy.export_folder import ExportFolders
+from tracklog.adapters.outcome_tally import OutcomeTally
 from tracklog.domain.copy_rules import parse_copy_rules
+from tracklog.domain.event_counts import CountKey
 from tracklog.services.deps import Deps
 from tracklog.settings import Settings
 from tracklog.testing.instances import TEST_SECRET
@@ -29,6 +31,7 @@ class RecordingTelemetry:
     failures: int = 0
     dead: int = 0
     completions: int = 0
+    tally: OutcomeTally = field(default_factory=lambda: OutcomeTally(ManualClock(T0)))
 
     def count_event(
         self,
@@ -40,12 +43,19 @@ class RecordingTelemetry:
         reason: str = "",
     ) -> None:
         self.events[(outcome, reason, type_, module_type or "unknown", source)] += count
+        self.tally.add(outcome, reason, type_, module_type, source, count)
 
     def outcome_totals(self) -> Mapping[str, int]:
         totals: Counter[str] = Counter()
         for (outcome, *_), count in self.events.items():
             totals[outcome] += count
         return totals
+
+    def take_counts(self) -> dict[CountKey, int]:
+        return self.tally.take()
+
+    def give_back_counts(self, tally: Mapping[CountKey, int]) -> None:
+        self.tally.give_back(tally)
 
     def aggregated(self, summaries: int, lags_s: Sequence[float]) -> None:
         self.summaries += summaries
@@ -71,7 +81,7 @@ def memory_deps(*, clock: ManualClock | None = None, **settings: Any) -> Deps:
         store=MemoryStore(clock),
         cache=MemoryCache(),
         clock=clock,
-        telemetry=RecordingTelemetry(),
+        telemetry=RecordingTelemetry(tally=OutcomeTally(clock)),
         copy_policy=parse_copy_rules(config.copy_rules),
         legacy=ExportFolders(),
     )

@@ -30,6 +30,7 @@ from tracklog.domain.model import (
     Summary,
 )
 from tracklog.services.ports import Clock
+from tracklog.testing.memory_counts import MemoryEventCounts
 from tracklog.testing.memory_repos import (
     MemoryDeadLetters,
     MemoryJobs,
@@ -102,6 +103,7 @@ class MemoryUnitOfWork:
         self.journal = MemoryJournal(self._tables)
         self.outbox = MemoryOutbox(self._tables, ids, now)
         self.dead_letters = MemoryDeadLetters(self._tables, ids, now)
+        self.counts = MemoryEventCounts(self._tables)
         self.registry = MemoryRegistry(self._tables, ids, now)
         self.jobs = MemoryJobs(self._tables, ids, now)
         self.job_rows = MemoryJobRows(self._tables, ids, now)

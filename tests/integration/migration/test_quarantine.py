@@ -66,6 +66,9 @@ def test_bad_rows_are_listed_with_file_and_line_and_the_rest_goes_in(
         assert listed[line]["file"] == LegacyFile.CONSUMPTION.value
         assert what in listed[line]["reason"]
     assert counts(tracklog.deps)["consumption"] == stats.rows[LegacyFile.CONSUMPTION]
+    with tracklog.deps.store.reader() as uow:  # the monitor and the ops page count them too
+        rejected = [(k, n) for k, n in uow.counts.counts(0) if k.outcome == "rejected"]
+    assert [(k.source, k.reason, n) for k, n in rejected] == [("migration", "INVALID_ROW", 4)]
 
 
 def test_enrolments_in_unknown_courses_and_batches_are_imported_and_reported(

@@ -199,6 +199,29 @@ instance = Table(
     Column("set_ts", Millis, nullable=False),
 )
 
+# what happened to the events, counted by every process in 5-minute buckets (SPEC §8) ----------
+event_counts = Table(
+    "event_counts",
+    metadata,
+    Column("bucket_ts", Millis, primary_key=True),
+    Column("outcome", String(16), primary_key=True),
+    Column("reason", String(64), primary_key=True),
+    Column("type", String(16), primary_key=True),
+    Column("module_type", String(64), primary_key=True),
+    Column("source", String(16), primary_key=True),
+    Column("count", BigInteger, nullable=False),
+)
+
+# the pipeline gauges each `tracklog monitor` round saw: "the backlog grew over N rounds"
+monitor_samples = Table(
+    "monitor_samples",
+    metadata,
+    Column("at_ts", Millis, primary_key=True),
+    Column("backlog", BigInteger, nullable=False),
+    Column("lag_ms", BigInteger, nullable=False),
+    Column("dead_letters", BigInteger, nullable=False),
+)
+
 # bulk jobs (SPEC §7) -----------------------------------------------------------------------
 jobs = Table(
     "jobs",

@@ -8,6 +8,7 @@ from contextlib import contextmanager
 from sqlalchemy import Connection, Engine, RootTransaction
 
 from tracklog.adapters.store.collection_cache import CollectionCache
+from tracklog.adapters.store.counts_repo import EventCountsRepository
 from tracklog.adapters.store.dead_letter_repo import DeadLetterRepository
 from tracklog.adapters.store.job_rows import JobRows
 from tracklog.adapters.store.jobs_repo import JobsRepository
@@ -32,6 +33,7 @@ class SqlUnitOfWork:
     journal: JournalRepository
     outbox: OutboxRepository
     dead_letters: DeadLetterRepository
+    counts: EventCountsRepository
     registry: RegistryRepository
     jobs: JobsRepository
     job_rows: JobRows
@@ -78,6 +80,7 @@ class SqlUnitOfWork:
         self.journal = JournalRepository(conn, traits)
         self.outbox = OutboxRepository(conn, traits, now)
         self.dead_letters = DeadLetterRepository(conn, now)
+        self.counts = EventCountsRepository(conn, traits)
         self.registry = RegistryRepository(conn, traits, now, self._collections)
         self.jobs = JobsRepository(conn, now)
         self.job_rows = JobRows(conn, traits, now)

@@ -80,7 +80,7 @@ def create_app(instance: Tracklog, *, auth: bool = True, manage_lifecycle: bool 
         app.include_router(router)
     serve_lean(app, ROUTERS)
     openapi.install(app)
-    errors.install(app, deps.settings.environment.value)
+    errors.install(app, deps.settings.environment.value, deps.telemetry)
     app.add_middleware(
         TracklogMiddleware,
         environment=deps.settings.environment.value,

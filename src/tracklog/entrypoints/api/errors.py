@@ -27,7 +27,9 @@ from tracklog.domain.errors import (
     Unavailable,
 )
 from tracklog.entrypoints.api.envelope import JSONResponse, failure, route_path
+from tracklog.entrypoints.api.rejections import count_refused
 from tracklog.entrypoints.api.values import NO_NUL, NUL_MESSAGE
+from tracklog.services.ports import Telemetry
 
 log = logging.getLogger(__name__)
 
@@ -104,7 +106,7 @@ def _path(location: Sequence[Any] | Any) -> str:
     return text or "body"
 
 
-def install(app: FastAPI, environment: str) -> None:
+def install(app: FastAPI, environment: str, telemetry: Telemetry) -> None:
     def path_of(request: Request) -> str:
         return route_path(request.scope, request.url.path)
 
@@ -113,12 +115,16 @@ def install(app: FastAPI, environment: str) -> None:
 
     @app.exception_handler(TracklogError)
     async def _domain(request: Request, error: TracklogError) -> Response:
-        return error_response(path_of(request), error, request_id(request))
+        path = path_of(request)
+        count_refused(telemetry, path, error)
+        return error_response(path, error, request_id(request))
 
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, error: RequestValidationError) -> Response:
         problems = [dict(p, loc=tuple(p.get("loc", ()))[1:]) for p in error.errors()]
-        return error_response(path_of(request), from_validation(problems), request_id(request))
+        path, refusal = path_of(request), from_validation(problems)
+        count_refused(telemetry, path, refusal)
+        return error_response(path, refusal, request_id(request))
 
     @app.exception_handler(HTTPException)
     async def _http(request: Request, error: HTTPException) -> Response:

@@ -127,6 +127,6 @@ def pipeline(report: PipelineReport) -> dict[str, Any]:
         "lastReconciliation": (
             reconciliation_json(report.last_reconciliation) if report.last_reconciliation else None
         ),
-        "countersSince": "process start (per API process)",
+        "countersSince": "the last 24 hours (every process)",
         "streamBacklog": status.stream_backlog,
     }

@@ -7,7 +7,18 @@ from typing import Any
 import typer
 from typer.core import TyperOption
 
-from tracklog.entrypoints.cli import db, demo, dlq, jobs, migrate, mode, serve, token, worker
+from tracklog.entrypoints.cli import (
+    db,
+    demo,
+    dlq,
+    jobs,
+    migrate,
+    mode,
+    monitor,
+    serve,
+    token,
+    worker,
+)
 
 
 def _show_flags_as_flags() -> None:
@@ -41,6 +52,7 @@ app.add_typer(jobs.app, name="jobs")
 app.add_typer(migrate.app, name="migrate")
 app.command("reconcile")(migrate.reconcile)
 app.command("backfill")(migrate.backfill)
+app.command("monitor")(monitor.monitor)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -12,8 +12,11 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
+from tracklog.domain.event_counts import UNKNOWN, CountKey, bucket_start_ms
+from tracklog.domain.ingest import Outcome
 from tracklog.domain.jobs import Batch, Scope
 from tracklog.domain.legacy import LegacyFile
+from tracklog.domain.model import Source
 from tracklog.domain.modes import Mode
 from tracklog.services.jobs.kinds import import_report, legacy_phases
 from tracklog.services.jobs.kinds.import_report import Findings
@@ -23,6 +26,7 @@ from tracklog.services.jobs.model import BatchWork, Report
 from tracklog.services.ports import LegacyExport, UnitOfWork
 
 SUMMARIES = "summaries"
+INVALID_ROW = "INVALID_ROW"  # the reason a quarantined row is counted under
 PHASES: tuple[tuple[str, LegacyFile | None, legacy_phases.Phase | None], ...] = (
     ("content types", LegacyFile.CONTENT_TYPES, legacy_phases.content_types),
     ("collections", LegacyFile.COLLECTIONS, legacy_phases.collections),
@@ -88,10 +92,26 @@ class MigrateLegacy:
             return self._resync.work(uow, batch_of_resync(batch))
         findings = Findings(file.value)
         changes = apply(uow, self._mode, self._reader, batch.items, findings)
+        _count_rejected(uow, len(findings.rejected))
         return BatchWork(changes, findings.as_json())
 
     def fold(self, report: Report | None, findings: Report) -> Report:
         return import_report.fold(report, findings)
+
+
+def _count_rejected(uow: UnitOfWork, rows: int) -> None:
+    """Quarantined rows count as rejected events (source ``migration``) in the shared counts, in
+    the batch's own transaction: a batch that is rolled back, or redone on resume, counts once."""
+    if rows:
+        key = CountKey(
+            bucket_start_ms(uow.now_ms),
+            str(Outcome.REJECTED),
+            INVALID_ROW,
+            UNKNOWN,
+            UNKNOWN,
+            str(Source.MIGRATION),
+        )
+        uow.counts.add({key: rows})
 
 
 def batch_of_resync(batch: Batch) -> Batch:
