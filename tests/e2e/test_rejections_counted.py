@@ -3,6 +3,7 @@ reads the counts every process shares through the store, and ``tracklog_events_t
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -38,7 +39,7 @@ def post_raw(api: Api, path: str, body: bytes, headers: dict[str, str] | None = 
     return api.client.post(path, content=body, headers=headers)
 
 
-REFUSED_REQUESTS = {
+REFUSED_REQUESTS: dict[str, tuple[Callable[[Api], Any], str, str]] = {
     "progress above 100": (
         lambda api: api.post("/v1/view/update", {**VIEW, "progress": 140}),
         "INVALID_PARAMETER",
