@@ -135,3 +135,17 @@ def test_no_hot_path_scans_a_learner_table(tracklog: Tracklog, drain: Callable[[
         hot_paths(tracklog, drain)
     assert len(statements) > 20  # the workload really ran through the store
     assert scans(store, statements) == []
+
+
+def test_registry_changes_find_a_collections_enrolments_by_index(
+    tracklog: Tracklog, drain: Callable[[], int]
+) -> None:
+    store = tracklog.deps.store
+    assert isinstance(store, SqlStore)
+    with recorded(store) as statements:
+        registered(tracklog, drain)
+        new_tree = PutCollection("c1", ("a", "b", "c", "quiz", "d"))
+        registry.put_collection(tracklog.deps, "admin", new_tree)  # recomputes its enrolments
+        drain()
+    assert any("enrolments" in sql for sql, _ in statements)
+    assert scans(store, statements) == []

@@ -92,6 +92,8 @@ enrolments = Table(
     Column("active", Boolean, nullable=False, default=True),
     Column("moved_to", ID),
     Column("updated_ts", Millis, nullable=False),
+    # a collection's enrolments, when its tree changes or a context is moved (0009)
+    Index("ix_enrolments_collection", "collection_id", "context_id"),
 )
 
 collections = Table(
