@@ -49,16 +49,23 @@ def test_every_request_body_is_the_request_wrapper_with_an_example(
     document: dict[str, Any],
 ) -> None:
     bodies = [(m, p, op["requestBody"]) for m, p, op in operations(document) if "requestBody" in op]
-    assert len(bodies) == 12
+    # 12 of the viewer API and the registry; 9 legacy (update: 5 path/method pairs; read: 2;
+    # the enrolment list by POST: 2)
+    assert len(bodies) == 21
     for method, path, body in bodies:
-        schema = body["content"]["application/json"]["schema"]
+        media = body["content"]["application/json"]
+        schema = media["schema"]
         assert "oneOf" not in schema, (method, path)
         assert schema["required"] == ["request"], (method, path)
-        model = schema["properties"]["request"]["$ref"].rsplit("/", 1)[1]
-        assert model in document["components"]["schemas"]
-        assert schema["examples"], (method, path)
-        assert all(set(example) == {"request"} for example in schema["examples"])
         assert "bare object" in body["description"]
+        inner = schema["properties"]["request"]
+        if "$ref" in inner:
+            assert inner["$ref"].rsplit("/", 1)[1] in document["components"]["schemas"]
+            assert schema["examples"], (method, path)
+            assert all(set(example) == {"request"} for example in schema["examples"])
+        else:  # a legacy body, documented by hand, with lms-service's clients' bodies as examples
+            assert media["examples"], (method, path)
+            assert all(set(e["value"]) == {"request"} for e in media["examples"].values())
 
 
 def test_every_reference_in_the_document_is_defined(document: dict[str, Any]) -> None:
@@ -78,10 +85,12 @@ def test_no_operation_documents_the_422_that_is_never_sent(document: dict[str, A
 
 def test_every_error_response_is_the_one_envelope(document: dict[str, Any]) -> None:
     for method, path, op in operations(document):
+        legacy = "legacy Sunbird API" in op.get("tags", [])  # lms-service's envelope, kept
+        envelope = "LegacyEnvelope" if legacy else "Envelope"
         for status, response in op["responses"].items():
-            if status.startswith("4") or status.startswith("5"):
+            if status.startswith(("4", "5")) or (legacy and status == "200"):
                 schema = response["content"]["application/json"]["schema"]
-                assert schema == {"$ref": "#/components/schemas/Envelope"}, (method, path)
+                assert schema == {"$ref": f"#/components/schemas/{envelope}"}, (method, path)
     assert {"400", "401", "403", "409", "413", "503"} <= set(
         document["paths"]["/v1/view/start"]["post"]["responses"]
     )

@@ -20,6 +20,7 @@ from tracklog.entrypoints.api import schemas
 
 REF = "#/components/schemas/"
 ENVELOPE = {"$ref": REF + "Envelope"}
+LEGACY_ENVELOPE = {"$ref": REF + "LegacyEnvelope"}  # lms-service's: params.status "success"
 BEARER = "bearerAuth"
 
 _MEANING = {
@@ -44,24 +45,30 @@ def operation(
     errors: Iterable[int] = (),
     token: bool = True,
     content: dict[str, Any] | None = None,
+    envelope: dict[str, str] = ENVELOPE,
+    request_body: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """The route decorator's documentation arguments. A body can always be refused with 400
-    and 413, a route that needs a token with 401; ``errors`` names the others it can answer."""
-    statuses = set(errors) | ({400, 413} if body else set()) | ({401} if token else set())
+    and 413, a route that needs a token with 401; ``errors`` names the others it can answer.
+    ``request_body``: a body documented by hand (the legacy routes' free-form items)."""
+    reads_body = body is not None or request_body is not None
+    statuses = set(errors) | ({400, 413} if reads_body else set()) | ({401} if token else set())
     responses: dict[int | str, dict[str, Any]] = {
         200: {
             "description": "Done: the envelope with `result`.",
-            "content": content or {"application/json": {"schema": ENVELOPE}},
+            "content": content or {"application/json": {"schema": envelope}},
         }
     }
     for status in sorted(statuses):
         responses[status] = {
             "description": _MEANING[status],
-            "content": {"application/json": {"schema": ENVELOPE}},
+            "content": {"application/json": {"schema": envelope}},
         }
     extra: dict[str, Any] = {}
     if body is not None:
         extra["requestBody"] = _request_body(body)
+    elif request_body is not None:
+        extra["requestBody"] = request_body
     if token:
         extra["security"] = [{BEARER: []}]
     return {"responses": responses, "openapi_extra": extra}
@@ -106,6 +113,7 @@ def _document(app: FastAPI) -> dict[str, Any]:
         defined.pop(unused, None)
     defined.update(_body_schemas())
     defined["Envelope"] = _ENVELOPE_SCHEMA
+    defined["LegacyEnvelope"] = _LEGACY_ENVELOPE_SCHEMA
     components["securitySchemes"] = {
         BEARER: {
             "type": "http",
@@ -172,5 +180,27 @@ _ENVELOPE_SCHEMA: dict[str, Any] = {
             ],
         },
         "result": {"type": "object"},
+    },
+}
+
+_LEGACY_ENVELOPE_SCHEMA: dict[str, Any] = {
+    "title": "LegacyEnvelope",
+    "description": "lms-service's envelope, on the legacy Sunbird routes: `params.status` is "
+    '"success" on success and the error code on a failure (as lms-service writes it), '
+    "`ts` in `yyyy-MM-dd HH:mm:ss:SSSZ` (docs/legacy-api.md).",
+    "type": "object",
+    "required": ["id", "ver", "ts", "params", "responseCode", "result"],
+    "properties": {
+        **_ENVELOPE_SCHEMA["properties"],
+        "id": {"type": "string", "examples": ["api.content.state.update"]},
+        "ver": {"type": "string"},
+        "params": {
+            "type": "object",
+            "required": ["resmsgid", "msgid", "err", "status", "errmsg"],
+            "properties": {
+                **_ENVELOPE_SCHEMA["properties"]["params"]["properties"],
+                "status": {"type": "string", "examples": ["success", "USER_MISMATCH"]},
+            },
+        },
     },
 }

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from functools import partial
+from typing import Any
 
 from fastapi import APIRouter, Query
 from starlette.requests import Request
@@ -13,6 +14,7 @@ from tracklog.domain.access import Action, Principal, acting_user
 from tracklog.domain.legacy_requests import state_query
 from tracklog.entrypoints.api import present_legacy, schemas_legacy
 from tracklog.entrypoints.api.body import read_json, validate
+from tracklog.entrypoints.api.openapi import LEGACY_ENVELOPE, operation
 from tracklog.entrypoints.api.routing import body, call, deps, read, reply, state
 from tracklog.services import legacy
 from tracklog.services.commands import UpdateContentState
@@ -102,30 +104,27 @@ async def _courses(
     return reply(request, {"courses": courses})
 
 
+def _documented(body: dict[str, Any] | None, errors: tuple[int, ...]) -> dict[str, Any]:
+    return operation(errors=errors, envelope=LEGACY_ENVELOPE, request_body=body)
+
+
 def _routes() -> None:
-    update = schemas_legacy.update_openapi()
+    update = _documented(schemas_legacy.update_openapi(), (403, 503))
     for path in UPDATE_PATHS:
         for method in ("PATCH", "POST"):
-            router.add_api_route(path, content_state_update, methods=[method], openapi_extra=update)
+            router.add_api_route(path, content_state_update, methods=[method], **update)
     router.add_api_route(
-        "/v1/user/content/state", content_state_update, methods=["PATCH"], openapi_extra=update
+        "/v1/user/content/state", content_state_update, methods=["PATCH"], **update
     )
     for path in READ_PATHS:
-        router.add_api_route(
-            path,
-            content_state_read,
-            methods=["POST"],
-            openapi_extra=schemas_legacy.read_openapi(),
-        )
+        read_doc = _documented(schemas_legacy.read_openapi(), (403, 503))
+        router.add_api_route(path, content_state_read, methods=["POST"], **read_doc)
     for path in LIST_GET_PATHS:
-        router.add_api_route(path, courses_list, methods=["GET"])
+        list_doc = _documented(None, (400, 403, 503))
+        router.add_api_route(path, courses_list, methods=["GET"], **list_doc)
     for path in LIST_POST_PATHS:
-        router.add_api_route(
-            path,
-            courses_list_post,
-            methods=["POST"],
-            openapi_extra=schemas_legacy.list_openapi(),
-        )
+        list_post_doc = _documented(schemas_legacy.list_openapi(), (403, 503))
+        router.add_api_route(path, courses_list_post, methods=["POST"], **list_post_doc)
 
 
 _routes()

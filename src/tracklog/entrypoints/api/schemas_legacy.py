@@ -172,18 +172,19 @@ LIST_EXAMPLES: dict[str, Any] = {
 }
 
 
+BODY_NOTE = (
+    'The body is `{"request": {...}}`; the bare object (without the `request` wrapper) is '
+    "accepted too, as lms-service does. Unknown fields are ignored."
+)
+
+
 def openapi_body(schema: dict[str, Any], examples: dict[str, Any]) -> dict[str, Any]:
+    """A request body documented by hand: the ``request`` wrapper, with named examples."""
     wrapped = {"type": "object", "properties": {"request": schema}, "required": ["request"]}
     return {
-        "requestBody": {
-            "required": True,
-            "content": {
-                "application/json": {
-                    "schema": {"oneOf": [wrapped, schema]},
-                    "examples": examples,
-                }
-            },
-        }
+        "required": True,
+        "description": BODY_NOTE,
+        "content": {"application/json": {"schema": wrapped, "examples": examples}},
     }
 
 
