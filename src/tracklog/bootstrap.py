@@ -1,6 +1,8 @@
 """The composition root: builds adapters from settings and hands them to every entrypoint.
 
-It only wires: no schema migration, no stamp, no I/O beyond opening pools lazily. Each entrypoint
+It only wires: no schema migration, no stamp, no I/O beyond opening pools lazily. It also sets up
+logging as the settings say (``adapters.logging``; calling it again replaces, never duplicates,
+its handler), so the API, the worker and every command log alike. Each entrypoint
 then asks ``services.instance`` for the checks it needs (``serve`` creates and stamps a new
 database; a read-only command refuses a missing one).
 """
@@ -15,6 +17,7 @@ from tracklog.adapters.cache.memory import MemoryCache
 from tracklog.adapters.cache.redis import RedisCache
 from tracklog.adapters.clock import ManualClock, SystemClock
 from tracklog.adapters.legacy.export_folder import ExportFolders
+from tracklog.adapters.logging import configure_logging
 from tracklog.adapters.metrics import PrometheusMetrics
 from tracklog.adapters.redis_link.client import connect
 from tracklog.adapters.store.engine import build_engine
@@ -77,6 +80,7 @@ class Tracklog:
 def bootstrap(settings: Settings | None = None, *, clock: Clock | None = None) -> Tracklog:
     """Wire an instance from the settings (read from the environment when not given)."""
     settings = settings or load_settings()
+    configure_logging(settings.log_format.value, settings.log_level, secrets=settings.secret_values)
     clock = clock or _clock(settings)
     engine = build_engine(settings.database_url, sqlite_synchronous=settings.sqlite_synchronous)
     store = SqlStore(engine, clock)

@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote, urlsplit
 
 from pydantic import (
     BaseModel,
@@ -37,6 +38,14 @@ class Environment(enum.StrEnum):
     DEVELOPMENT = "development"
     STAGING = "staging"
     PRODUCTION = "production"
+
+
+class LogFormat(enum.StrEnum):
+    JSON = "json"  # one JSON object a line, for a log collector (the default)
+    CONSOLE = "console"  # one readable line, for a person at a terminal
+
+
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
 
 
 class SettingsError(Exception):
@@ -105,6 +114,8 @@ class Settings(BaseModel):
     monitor_webhook_url: str | None = None
     legacy_api_keys: str | None = None  # comma-separated sha256:<hex> hashes of gateway keys
     legacy_token_grace: int = Field(default=0, ge=0)  # seconds; given as a duration (7d, 12h)
+    log_format: LogFormat = LogFormat.JSON
+    log_level: str = "INFO"
     config_file: str | None = None
     _test_hooks: TestHooks = PrivateAttr(default_factory=TestHooks)
 
@@ -168,6 +179,19 @@ class Settings(BaseModel):
             )
         return value.upper()
 
+    @field_validator("log_format", mode="before")
+    @classmethod
+    def _log_format(cls, value: Any) -> Any:
+        return value.strip().lower() if isinstance(value, str) else value
+
+    @field_validator("log_level")
+    @classmethod
+    def _log_level(cls, value: str) -> str:
+        level = value.strip().upper()
+        if level not in LOG_LEVELS:
+            raise ValueError(f"must be one of {', '.join(LOG_LEVELS)} (any case), not {value!r}")
+        return level
+
     @field_validator("auth_jwt_algorithm")
     @classmethod
     def _algorithm(cls, value: str) -> str:
@@ -194,6 +218,18 @@ class Settings(BaseModel):
     @property
     def uses_placeholder_secret(self) -> bool:
         return self.auth_jwt_algorithm == "HS256" and self.auth_jwt_secret in PLACEHOLDER_SECRETS
+
+    @property
+    def secret_values(self) -> tuple[str, ...]:
+        """What no log line may show: the signing secret and the passwords in the URLs."""
+        urls = (self.database_url, self.redis_url)
+        passwords = [p for url in urls if url for p in _url_passwords(url)]
+        return tuple(s for s in (self.auth_jwt_secret, *passwords) if s)
+
+    @property
+    def database_kind(self) -> str:
+        """``sqlite`` or ``postgresql``: what may be logged of the database URL."""
+        return self.database_url.partition(":")[0].partition("+")[0] or "unknown"
 
     @property
     def legacy_api_key_hashes(self) -> tuple[str, ...]:
@@ -235,6 +271,15 @@ class Settings(BaseModel):
     def test_hooks(self) -> TestHooks:
         """The crash hooks of the test suite; always off in production, however it was set."""
         return TestHooks() if self.is_production else self._test_hooks
+
+
+def _url_passwords(url: str) -> set[str]:
+    """The password of ``scheme://user:password@host``, as written and percent-decoded."""
+    try:
+        password = urlsplit(url).password
+    except ValueError:
+        return set()
+    return {password, unquote(password)} if password else set()
 
 
 _DURATION = re.compile(r"(\d+)\s*([smhd]?)", re.ASCII)

@@ -8,7 +8,7 @@ import pytest
 
 from tracklog.domain.api_keys import hash_key
 from tracklog.domain.modes import Mode
-from tracklog.settings import Environment, SettingsError, TestHooks, load_settings
+from tracklog.settings import Environment, LogFormat, SettingsError, TestHooks, load_settings
 
 GOOD_SECRET = "a-real-production-secret-of-40-bytes-000"
 
@@ -139,3 +139,43 @@ def test_a_legacy_token_grace_is_announced_at_start_up() -> None:
     assert not any("GRACE" in w for w in startup_warnings(load_settings({})))
     warned = startup_warnings(load_settings({"TRACKLOG_LEGACY_TOKEN_GRACE": "7d"}))
     assert any("TRACKLOG_LEGACY_TOKEN_GRACE" in w and "604800 s" in w for w in warned)
+
+
+def test_logs_are_json_from_info_by_default() -> None:
+    settings = load_settings({})
+    assert (settings.log_format, settings.log_level) == (LogFormat.JSON, "INFO")
+
+
+@pytest.mark.parametrize(("given", "level"), [("debug", "DEBUG"), (" Warning ", "WARNING")])
+def test_the_log_level_and_format_are_read_in_any_case(given: str, level: str) -> None:
+    settings = load_settings({"TRACKLOG_LOG_LEVEL": given, "TRACKLOG_LOG_FORMAT": "Console"})
+    assert (settings.log_format, settings.log_level) == (LogFormat.CONSOLE, level)
+
+
+def test_a_wrong_log_level_or_format_is_named() -> None:
+    message = refused({"TRACKLOG_LOG_LEVEL": "loud"})
+    assert message.startswith("TRACKLOG_LOG_LEVEL")
+    assert "DEBUG, INFO, WARNING, ERROR" in message
+    message = refused({"TRACKLOG_LOG_FORMAT": "xml"})
+    assert message.startswith("TRACKLOG_LOG_FORMAT")
+    assert "'json' or 'console'" in message
+
+
+def test_the_log_settings_come_from_the_config_file_too(tmp_path: Path) -> None:
+    config = tmp_path / "tracklog.toml"
+    config.write_text('[tracklog]\nlog_format = "console"\nlog_level = "error"\n')
+    settings = load_settings({"TRACKLOG_CONFIG_FILE": str(config)})
+    assert (settings.log_format, settings.log_level) == (LogFormat.CONSOLE, "ERROR")
+
+
+def test_the_values_no_log_may_show_are_the_secret_and_the_url_passwords() -> None:
+    settings = load_settings(
+        {
+            "TRACKLOG_AUTH_JWT_SECRET": GOOD_SECRET,
+            "TRACKLOG_DATABASE_URL": "postgresql+psycopg://tracklog:p%40ss@db/tracklog",
+            "TRACKLOG_REDIS_URL": "redis://:redis-pw@cache:6379/0",
+        }
+    )
+    assert set(settings.secret_values) == {GOOD_SECRET, "p%40ss", "p@ss", "redis-pw"}
+    assert settings.database_kind == "postgresql"
+    assert load_settings({}).database_kind == "sqlite"

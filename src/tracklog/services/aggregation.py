@@ -120,11 +120,15 @@ def _aggregate(
 
 def _fail(deps: Deps, uow: UnitOfWork, triggers: Sequence[Trigger], error: Exception) -> int:
     message = f"{type(error).__name__}: {error}"
-    log.warning("aggregation failed", extra={"user_id": triggers[0].user_id, "error": message})
+    context = {"user_id": triggers[0].user_id, "triggers": len(triggers), "error": message}
+    log.warning("aggregation failed", extra=context)
     deps.telemetry.aggregation_failed()
     dead = [t for t in triggers if t.attempts + 1 >= deps.settings.dlq_max_attempts]
     for trigger in dead:
         uow.dead_letters.add(trigger, message)
+    if dead:
+        seqs = [t.seq for t in dead]
+        log.error("triggers moved to the dead letters", extra={**context, "dead_letters": seqs})
     deps.telemetry.dead_lettered(len(dead))
     uow.outbox.record_failure([t.seq for t in triggers if t not in dead], message)
     return len(dead)

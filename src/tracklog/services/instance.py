@@ -4,12 +4,14 @@ effect of wiring (a read-only command on a mistyped path must not create a datab
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 
 from tracklog.domain.modes import Mode, same_shape
 from tracklog.services.deps import Deps
 from tracklog.services.ports import Schema
 
+log = logging.getLogger(__name__)
 MODE, ENVIRONMENT = "mode", "environment"
 
 
@@ -36,7 +38,7 @@ def open_for_service(deps: Deps, schema: Schema) -> None:
     it must be current. Stamps mode and environment at first start and refuses a database stamped
     with another mode or environment."""
     if schema.current_revision() is None:
-        schema.upgrade()
+        _upgrade(deps, schema)
     _require_current(deps, schema)
     _stamp(deps)
     _check_mode(deps)
@@ -45,9 +47,19 @@ def open_for_service(deps: Deps, schema: Schema) -> None:
 
 def upgrade_schema(deps: Deps, schema: Schema) -> str | None:
     """``tracklog db upgrade``: bring the schema to this release, stamp a new database."""
-    schema.upgrade()
+    _upgrade(deps, schema)
     _stamp(deps)
     return schema.current_revision()
+
+
+def _upgrade(deps: Deps, schema: Schema) -> None:
+    before = schema.current_revision()
+    schema.upgrade()
+    after = schema.current_revision()
+    if after != before:
+        database = deps.settings.database_kind
+        revisions = {"from_revision": before, "to_revision": after, "database": database}
+        log.info("database schema upgraded", extra=revisions)
 
 
 def require_ready(deps: Deps, schema: Schema, *, check_mode: bool = True) -> None:

@@ -68,6 +68,7 @@ class StreamWorker:
     def run_until(self, stop: threading.Event) -> None:
         """Relay, rebalance and aggregate until stopped; outages are logged and waited out."""
         poll = self._deps.settings.worker_poll_ms / 1000
+        log.info("worker started", extra={"worker": self.name, "kind": "stream"})
         while not stop.is_set() and not self._stop.is_set():
             try:
                 busy = self.step()
@@ -83,6 +84,7 @@ class StreamWorker:
             if not busy:
                 self._wake.wait(poll)
                 self._wake.clear()
+        log.info("worker stopped", extra={"worker": self.name, "kind": "stream"})
 
     def step(self) -> bool:
         """One round: relay a batch, keep leases fresh, aggregate what the owned streams hold."""

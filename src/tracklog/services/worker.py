@@ -53,6 +53,7 @@ class EmbeddedWorker:
         settings = self._deps.settings
         poll = settings.worker_poll_ms / 1000
         coalesce = settings.worker_coalesce_ms / 1000
+        log.info("worker started", extra={"kind": "embedded"})
         while not self._stop.is_set():
             try:
                 report = aggregate_pending(self._deps, self._partitions)
@@ -68,3 +69,4 @@ class EmbeddedWorker:
                 # Let the writes that arrive together be aggregated together: one worker
                 # transaction per window instead of one per write (SQLite has one writer).
                 self._stop.wait(coalesce)
+        log.info("worker stopped", extra={"kind": "embedded"})

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from starlette.requests import Request
 
+from tracklog.adapters.logging import bind_user
 from tracklog.adapters.tokens import TokenCodec
 from tracklog.domain.access import Principal, Role
 from tracklog.domain.errors import Unauthorized
@@ -24,7 +25,9 @@ class Authenticator:
             raise Unauthorized(
                 "missing token: send 'Authorization: Bearer <JWT>'", field="Authorization"
             )
-        return self._codec.decode(token)
+        principal = self._codec.decode(token)
+        bind_user(principal.user_id)  # the request's log records name who made it
+        return principal
 
 
 def _bearer(request: Request) -> str | None:

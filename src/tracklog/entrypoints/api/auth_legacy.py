@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from starlette.requests import Request
 
+from tracklog.adapters.logging import bind_user
 from tracklog.adapters.tokens import TokenCodec
 from tracklog.domain.access import Principal, Role
 from tracklog.domain.api_keys import key_matches
@@ -34,6 +35,11 @@ class LegacyAuthenticator:
         self.enabled = enabled
 
     def principal(self, request: Request, *, allow_grace: bool = False) -> Principal:
+        found = self._principal(request, allow_grace)
+        bind_user(found.user_id)  # the request's log records name whom it acts for
+        return found
+
+    def _principal(self, request: Request, allow_grace: bool) -> Principal:
         if not self.enabled:
             return NO_AUTH_PRINCIPAL
         bearer = _bearer(request)

@@ -1,12 +1,22 @@
-"""Pure ASGI middleware: environment header, request id, per-route metrics."""
+"""Pure ASGI middleware: environment header, request id, per-route metrics, the access log line.
+
+The request id is the client's ``X-Request-ID``, or a new one; either way it is sent back in
+``X-Request-ID`` and every record logged while the request runs carries it (``request_id``).
+"""
 
 from __future__ import annotations
 
+import logging
 import time
+import uuid
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from tracklog.adapters.logging import request_context
 from tracklog.adapters.metrics import PrometheusMetrics
+
+access_log = logging.getLogger("tracklog.access")
+QUIET_ROUTES = frozenset({"/healthz", "/readyz", "/metrics"})  # probes and scrapes: DEBUG only
 
 
 class TracklogMiddleware:
@@ -20,7 +30,7 @@ class TracklogMiddleware:
             await self.app(scope, receive, send)
             return
         started = time.perf_counter()
-        request_id = _header(scope, b"x-request-id")
+        request_id = _header(scope, b"x-request-id") or uuid.uuid4().hex.encode()
         status = 500
 
         async def send_wrapper(message: Message) -> None:
@@ -29,18 +39,36 @@ class TracklogMiddleware:
                 status = message["status"]
                 headers = list(message.get("headers", []))
                 headers.append((b"x-tracklog-environment", self._env))
-                if request_id is not None:
-                    headers.append((b"x-request-id", request_id))
+                headers.append((b"x-request-id", request_id))
                 message["headers"] = headers
             await send(message)
 
-        try:
-            await self.app(scope, receive, send_wrapper)
-        finally:
-            route = scope.get("route")
-            path = getattr(route, "path", "unmatched")
-            self._metrics.requests.labels(path, scope["method"], str(status)).inc()
-            self._metrics.latency.labels(path).observe(time.perf_counter() - started)
+        with request_context(request_id.decode("latin-1")):
+            try:
+                await self.app(scope, receive, send_wrapper)
+            finally:
+                route = scope.get("route")
+                path = getattr(route, "path", "unmatched")
+                elapsed = time.perf_counter() - started
+                self._metrics.requests.labels(path, scope["method"], str(status)).inc()
+                self._metrics.latency.labels(path).observe(elapsed)
+                _log_access(scope["method"], path, status, elapsed)
+
+
+def _log_access(method: str, route: str, status: int, elapsed: float) -> None:
+    """One line a request: no body, no query, the route template rather than the path."""
+    level = logging.DEBUG if route in QUIET_ROUTES else logging.INFO
+    if access_log.isEnabledFor(level):
+        access_log.log(
+            level,
+            "request",
+            extra={
+                "method": method,
+                "route": route,
+                "status": status,
+                "duration_ms": round(elapsed * 1000, 2),
+            },
+        )
 
 
 def _header(scope: Scope, name: bytes) -> bytes | None:

@@ -12,6 +12,7 @@ from pydantic import BaseModel
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.routing import Route
+from starlette.types import Receive, Scope, Send
 
 from tracklog.adapters.metrics import PrometheusMetrics
 from tracklog.domain.access import Principal
@@ -118,10 +119,19 @@ LEAN_PATHS = frozenset(
 )
 
 
+class LeanRoute(Route):
+    """A plain route that names itself in ``scope["route"]`` as FastAPI's routes do, so the
+    metrics and the access log see its template rather than "unmatched"."""
+
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
+        scope["route"] = self
+        await super().handle(scope, receive, send)
+
+
 def serve_lean(app: FastAPI, routers: Iterable[APIRouter]) -> list[Route]:
     """Put a plain route for each hot path of ``routers`` ahead of the app's routes."""
-    lean = [
-        Route(
+    lean: list[Route] = [
+        LeanRoute(
             route.path, route.endpoint, methods=sorted(route.methods or ()), include_in_schema=False
         )
         for router in routers

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import socket
 from typing import TYPE_CHECKING
 
@@ -11,6 +12,8 @@ from tracklog.entrypoints.cli.console import console, fail, open_instance, setti
 
 if TYPE_CHECKING:
     from tracklog.settings import Settings
+
+log = logging.getLogger(__name__)
 
 
 def serve(
@@ -44,10 +47,26 @@ def run(current: Settings, *, host: str | None, port: int | None, no_auth: bool)
         if current.server_mode and not current.runs_embedded_worker:
             console.print("server mode: summaries are aggregated by `tracklog worker` processes")
         listening = bind(bind_host, bind_port)
-        config = uvicorn.Config(app, log_level="warning", access_log=False)
+        # No logging config of uvicorn's own: its records go through Tracklog's handler at
+        # TRACKLOG_LOG_LEVEL; the access line is the middleware's (with request id and user).
+        config = uvicorn.Config(app, log_config=None, log_level=None, access_log=False)
         tracklog.start()
+        log.info("server started", extra=_started(current, bind_host, bind_port))
         console.print(f"serving on http://{bind_host}:{bind_port} (docs at /docs)")
-        uvicorn.Server(config).run(sockets=[listening])
+        uvicorn.Server(config).run(sockets=[listening])  # uvicorn logs its own shutdown
+
+
+def _started(current: Settings, host: str, port: int) -> dict[str, object]:
+    """What a log may say of the configuration: never the URLs (they may hold passwords)."""
+    return {
+        "host": host,
+        "port": port,
+        "environment": current.environment.value,
+        "mode": current.mode.value,
+        "database": current.database_kind,
+        "server_mode": current.server_mode,
+        "embedded_worker": current.runs_embedded_worker,
+    }
 
 
 def bind(host: str, port: int) -> socket.socket:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 from collections.abc import Iterable
 from typing import Any
@@ -11,6 +12,7 @@ from tracklog.domain.jobs import ACTIVE_STATES, Job, JobState
 from tracklog.services.deps import Deps
 from tracklog.services.jobs.planner import Origin
 
+log = logging.getLogger(__name__)
 STALE_MS = 120_000  # a job on another host with no heartbeat for this long is presumed dead
 
 
@@ -48,6 +50,7 @@ def request_abort(deps: Deps, job_id: int, actor: str) -> Job:
         uow.jobs.request_abort(job_id)
         uow.registry.audit(actor, "job.abort", {"jobId": job_id, "kind": job.kind})
         uow.commit()
+    log.info("job abort requested", extra={"job_id": job_id, "kind": job.kind, "actor": actor})
     return get_job(deps, job_id)
 
 

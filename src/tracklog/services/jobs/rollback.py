@@ -111,7 +111,8 @@ def _report(
         else:
             uow.jobs.update(job_id, outcome="rollback interrupted; run `jobs rollback` again")
         uow.commit()
-    log.info("rollback ended", extra={"job_id": job_id, "complete": complete})
+    figures: dict[str, Any] = {k: progress[k] for k in ("restored", "conflicts") if k in progress}
+    log.info("rollback ended", extra={"job_id": job_id, "complete": complete, **figures})
     return RollbackReport(
         job=control.get_job(deps, job_id),
         restored=int(progress["restored"]),

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import time
 from collections import Counter
+from typing import Any
 
 from tracklog.domain.jobs import Batch, Job, JobState
 from tracklog.services.deps import Deps
@@ -33,11 +34,16 @@ def run(deps: Deps, job_id: int, origin: Origin, observer: Observer, hooks: Hook
     _set_state(deps, job_id, JobState.RUNNING, started=job.started_ts is None)
     if job.state != JobState.PENDING:
         _audit(deps, origin, "job.resume", job)
+    resumed = job.state != JobState.PENDING
+    log.info(
+        "job resumed" if resumed else "job started",
+        extra={"job_id": job_id, "kind": job.kind, "batches_done": job.batches_done},
+    )
     loop = _Loop(deps, control.get_job(deps, job_id), kind, observer, hooks)
     try:
         state = loop.run()
     except Exception as error:
-        log.exception("job failed", extra={"job_id": job_id})
+        log.exception("job failed", extra={"job_id": job_id, "kind": job.kind})
         reason = f"failed: {type(error).__name__}: {error}"[:500]
         return _finish(deps, job_id, JobState.FAILED, reason)
     outcome = {
@@ -124,12 +130,13 @@ class _Loop:
         threshold = self.deps.settings.job_pause_lag_seconds
         paused = False
         while (lag := pipeline_status(self.deps).lag_seconds) > threshold:
-            if not paused:
-                paused = True
-                _set_state(self.deps, self.job.id, JobState.PAUSED)
             reason = f"aggregation lag {lag:.1f}s > {threshold}s"
             if not aggregation_running(self.deps):
                 reason = f"{reason}; {NOTHING_AGGREGATES}"
+            if not paused:
+                paused = True
+                _set_state(self.deps, self.job.id, JobState.PAUSED)
+                log.warning("job paused", extra={"job_id": self.job.id, "reason": reason})
             self.observer.progress(self.job, paused=reason)
             if not self._sleep(1.0):
                 return False
@@ -187,5 +194,24 @@ def _finish(deps: Deps, job_id: int, state: JobState, outcome: str) -> Job:
         details = {"outcome": outcome, "rowsDone": job.rows_done, "changes": job.changes}
         uow.registry.audit(job.actor, f"job.{state.value}", {"jobId": job_id}, details)
         uow.commit()
-    log.info("job ended", extra={"job_id": job_id, "state": state.value})
-    return control.get_job(deps, job_id)
+    ended = control.get_job(deps, job_id)
+    log.log(
+        logging.ERROR if state is JobState.FAILED else logging.INFO,
+        "job ended",
+        extra={
+            "job_id": job_id,
+            "kind": ended.kind,
+            "state": state.value,
+            "outcome": outcome,
+            "rows_done": ended.rows_done,
+            "rows_changed": ended.rows_changed,
+            **_report_figures(ended.report),
+        },
+    )
+    return ended
+
+
+def _report_figures(report: dict[str, Any] | None) -> dict[str, Any]:
+    """The report's top-level figures (``clean``, ``rejectedCount``...), not its lists."""
+    scalars = (bool, int, float)
+    return {k: v for k, v in (report or {}).items() if isinstance(v, scalars)}
