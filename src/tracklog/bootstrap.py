@@ -62,6 +62,7 @@ class Tracklog:
     writes: GroupCommit
     counts: CountsFlusher
     stream: EventStream | None = None
+    closed: bool = False
 
     def start(self) -> None:
         self.counts.start()
@@ -69,6 +70,10 @@ class Tracklog:
             self.worker.start()
 
     def close(self) -> None:
+        """Stop everything, once (the app's shutdown and the command's exit may both ask)."""
+        if self.closed:
+            return
+        self.closed = True
         self.writes.stop()
         self.worker.stop()
         self.counts.stop()  # after the writers: their last counts are stored too

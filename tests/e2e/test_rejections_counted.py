@@ -4,13 +4,19 @@ reads the counts every process shares through the store, and ``tracklog_events_t
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 
 from tests.conftest import Api
 from tests.e2e.test_legacy_api import GATEWAY_BODY, USER, register, sunbird_headers
+from tracklog.adapters.tokens import TokenCodec
 from tracklog.domain.access import Role
+from tracklog.settings import Settings
+from tracklog.testing.deployment import embedded_server
+from tracklog.testing.instances import TEST_SECRET, ready_instance
 
 VIEW = {"contentId": "a", "collectionId": "c1", "eventId": "e1", "progress": 40}
 
@@ -133,3 +139,24 @@ def test_rejected_legacy_items_count_one_by_one(api: Api) -> None:
 def test_the_ops_role_is_needed_to_read_the_counts(api: Api) -> None:
     response = api.client.get("/v1/ops/pipeline", headers=api.headers("l1", Role.LEARNER))
     assert response.status_code == 403
+
+
+def test_a_server_stopped_with_sigterm_stores_its_last_counts(tmp_path: Path) -> None:
+    """The counts a server has not flushed yet are stored on a graceful stop, where the monitor
+    and every other process find them."""
+    url = f"sqlite:///{tmp_path / 'tracklog.db'}"
+    with embedded_server(url, tmp_path, counts_flush_ms=60_000) as base:  # no flush meanwhile
+        token = TokenCodec(Settings.model_validate({"auth_jwt_secret": TEST_SECRET}))
+        headers = {"Authorization": f"Bearer {token.mint('l1', [Role.LEARNER], 60)}"}
+        answer = httpx.post(
+            f"{base}/v1/view/update", json={"request": VIEW | {"progress": 140}}, headers=headers
+        )
+        assert answer.status_code == 400
+    instance = ready_instance(
+        Settings.model_validate({"database_url": url, "auth_jwt_secret": TEST_SECRET})
+    )
+    try:
+        with instance.deps.store.reader() as uow:
+            assert uow.counts.totals(0) == {"rejected": 1}
+    finally:
+        instance.close()

@@ -100,6 +100,10 @@ class GroupCommit:
             if len(group) == 1:  # the command's own failure: its request answers it
                 group[0].future.set_exception(error)
                 return
+            log.warning(
+                "group commit failed; writing each command alone",
+                extra={"group_size": len(group), "error": repr(error)},
+            )
             for pending in group:  # nothing of the group was kept: each again, on its own
                 self._write([pending])
             return

@@ -42,7 +42,9 @@ def run(current: Settings, *, host: str | None, port: int | None, no_auth: bool)
     if current.uses_placeholder_secret:
         console.print("[yellow]warning:[/] TRACKLOG_AUTH_JWT_SECRET is the development placeholder")
     with open_instance(current, need="service") as tracklog:
-        app = create_app(tracklog, auth=not no_auth, manage_lifecycle=False)
+        # The app starts the instance and closes it on shutdown: uvicorn re-raises SIGTERM once it
+        # has shut down, so nothing after ``run`` would (the last counts, the group commit).
+        app = create_app(tracklog, auth=not no_auth, manage_lifecycle=True)
         bind_host, bind_port = host or current.host, port or current.port
         if current.server_mode and not current.runs_embedded_worker:
             console.print("server mode: summaries are aggregated by `tracklog worker` processes")
@@ -50,7 +52,6 @@ def run(current: Settings, *, host: str | None, port: int | None, no_auth: bool)
         # No logging config of uvicorn's own: its records go through Tracklog's handler at
         # TRACKLOG_LOG_LEVEL; the access line is the middleware's (with request id and user).
         config = uvicorn.Config(app, log_config=None, log_level=None, access_log=False)
-        tracklog.start()
         log.info("server started", extra=_started(current, bind_host, bind_port))
         console.print(f"serving on http://{bind_host}:{bind_port} (docs at /docs)")
         uvicorn.Server(config).run(sockets=[listening])  # uvicorn logs its own shutdown
