@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from starlette.requests import Request
 
-from tracklog.adapters.tokens import TokenCodec
+from tracklog.adapters.tokens import Decoded, TokenCodec
 from tracklog.domain.access import Principal, Role
 from tracklog.domain.errors import Unauthorized
 
@@ -25,6 +25,11 @@ class Authenticator:
                 "missing token: send 'Authorization: Bearer <JWT>'", field="Authorization"
             )
         return self._codec.decode(token)
+
+    def verify(self, token: str, where: str) -> Decoded:
+        """A token given some other way than a header (the ops page's form or cookie); errors
+        say where it came from."""
+        return self._codec.inspect(token, header=where)
 
 
 def _bearer(request: Request) -> str | None:
