@@ -254,3 +254,12 @@ def test_without_auth_in_development_the_page_needs_no_token(tracklog: Tracklog)
         answer = client.get("/ops")
     assert answer.status_code == 200
     assert "data-figure" in answer.text
+
+
+def test_over_https_the_cookie_is_secure(tracklog: Tracklog) -> None:
+    app = create_app(tracklog, manage_lifecycle=False)
+    token = TokenCodec(tracklog.deps.settings).mint("ops-1", [Role.OPS], 3600)
+    with TestClient(app, base_url="https://testserver") as client:
+        pasted = client.post("/ops", data={"token": token}, follow_redirects=False)
+    assert pasted.status_code == 303
+    assert "secure" in {part.strip().lower() for part in pasted.headers["set-cookie"].split(";")}
