@@ -18,6 +18,7 @@ from tracklog.entrypoints.api import (
     routes_jobs,
     routes_legacy,
     routes_ops,
+    routes_ops_page,
     routes_registry,
     routes_summaries,
     routes_tracking,
@@ -41,6 +42,7 @@ ROUTERS = tuple(
         routes_registry,
         routes_explain,
         routes_ops,
+        routes_ops_page,
         routes_jobs,
         routes_legacy,
     )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from starlette.requests import Request
 
 from tracklog.adapters.logging import bind_user
-from tracklog.adapters.tokens import TokenCodec
+from tracklog.adapters.tokens import Decoded, TokenCodec
 from tracklog.domain.access import Principal, Role
 from tracklog.domain.errors import Unauthorized
 
@@ -28,6 +28,11 @@ class Authenticator:
         principal = self._codec.decode(token)
         bind_user(principal.user_id)  # the request's log records name who made it
         return principal
+
+    def verify(self, token: str, where: str) -> Decoded:
+        """A token given some other way than a header (the ops page's form or cookie); errors
+        say where it came from."""
+        return self._codec.inspect(token, header=where)
 
 
 def _bearer(request: Request) -> str | None:
