@@ -1,10 +1,12 @@
 """The ops page in a real browser: Debian's headless Chromium, driven by Playwright, against a
 real ``tracklog serve`` (production, so the banner is red) after traffic of two module types,
 six hours of history, a migration and a reconciliation. The token is pasted in the form; the
-figures shown must be those of ``/v1/ops/pipeline``. Saves the README's screenshot."""
+figures shown must be those of ``/v1/ops/pipeline``. Saves a screenshot of what it saw; with
+``UPDATE_README_SCREENSHOT=1`` that screenshot becomes the README's (docs/img/ops-page.png)."""
 
 from __future__ import annotations
 
+import os
 import shutil
 import time
 from collections.abc import Iterator
@@ -26,7 +28,7 @@ from tracklog.settings import Settings
 from tracklog.testing.deployment import embedded_server
 from tracklog.testing.instances import TEST_SECRET, ready_instance
 
-SCREENSHOT = Path(__file__).resolve().parents[2] / "docs" / "img" / "ops-page.png"
+README_SCREENSHOT = Path(__file__).resolve().parents[2] / "docs" / "img" / "ops-page.png"
 FIGURES = FIGURE_KEYS
 CHROMIUM_ARGS = [
     "--no-sandbox",  # root in a container: Chromium's sandbox needs user namespaces
@@ -67,7 +69,9 @@ def served(tmp_path: Path) -> Iterator[tuple[str, TokenCodec]]:
         yield url, codec
 
 
-def test_the_ops_page_in_headless_chromium(chromium: str, served: tuple[str, TokenCodec]) -> None:
+def test_the_ops_page_in_headless_chromium(
+    chromium: str, served: tuple[str, TokenCodec], tmp_path: Path
+) -> None:
     url, codec = served
     ops = codec.mint("ops-1", [Role.OPS], 3600)
     with httpx.Client(base_url=url, timeout=10) as http:
@@ -107,8 +111,11 @@ def test_the_ops_page_in_headless_chromium(chromium: str, served: tuple[str, Tok
 
             page.reload()  # what the page's own refresh does: the cookie keeps it signed in
             assert page.inner_text("[data-figure=applied]") == str(pipeline["applied"])
-            SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
-            page.screenshot(path=str(SCREENSHOT), full_page=True)
+            shot = tmp_path / "ops-page.png"
+            page.screenshot(path=str(shot), full_page=True)
+            assert shot.stat().st_size > 10_000  # a rendered page, not a blank one
+            if os.environ.get("UPDATE_README_SCREENSHOT") == "1":
+                shutil.copyfile(shot, README_SCREENSHOT)
             browser.close()
         assert http.get("/v1/ops/pipeline", headers=bearer(ops)).status_code == 200
 
