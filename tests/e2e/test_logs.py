@@ -6,6 +6,7 @@ appears in anything the processes wrote."""
 
 from __future__ import annotations
 
+import logging
 import re
 import signal
 import subprocess
@@ -18,9 +19,11 @@ from typing import Any
 import httpx
 import orjson
 import pytest
+from fastapi.testclient import TestClient
 
 from tests.e2e.cli import clean_env, last_line
 from tracklog.domain.api_keys import hash_key
+from tracklog.entrypoints.api.app import create_app
 from tracklog.testing.backends import free_port
 from tracklog.testing.instances import TEST_SECRET
 
@@ -122,6 +125,7 @@ def env(backend: str, database_url: str, redis_url: str | None) -> dict[str, str
     values.update(
         TRACKLOG_LOG_FORMAT="json",
         TRACKLOG_LOG_LEVEL="info",
+        TRACKLOG_ACCESS_LOG="true",
         TRACKLOG_LEGACY_API_KEYS=hash_key(GATEWAY_KEY),
     )
     if redis_url is not None:
@@ -237,3 +241,17 @@ def _check_requests(lines: list[dict[str, Any]], answers: dict[str, httpx.Respon
     assert refused["status"] == 401
     assert "user_id" not in refused
     assert not any(line["route"] in ("/readyz", "/healthz") for line in lines)  # DEBUG only
+
+
+@pytest.mark.parametrize("enabled", [False, True])
+def test_the_access_line_is_written_only_when_asked_for(
+    make_tracklog: Any, caplog: pytest.LogCaptureFixture, enabled: bool
+) -> None:
+    instance = make_tracklog(access_log=enabled)
+    app = create_app(instance, manage_lifecycle=False)
+    with TestClient(app) as client, caplog.at_level(logging.INFO, logger="tracklog.access"):
+        assert client.post("/v1/view/start", json={}).status_code == 401
+    lines = [r for r in caplog.records if r.name == "tracklog.access"]
+    assert len(lines) == (1 if enabled else 0)
+    if enabled:
+        assert (lines[0].__dict__["route"], lines[0].__dict__["status"]) == ("/v1/view/start", 401)

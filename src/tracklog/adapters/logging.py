@@ -27,7 +27,9 @@ import orjson
 LOG_FORMATS = ("json", "console")
 REDACTED = "[redacted]"
 UVICORN_LOGGERS = ("uvicorn", "uvicorn.error", "uvicorn.access")
-CHATTY_LOGGERS = ("alembic",)  # their INFO lines ("Context impl SQLiteImpl.") only at DEBUG
+# their INFO lines (alembic's "Context impl SQLiteImpl.", a line per request of the HTTP clients)
+# only at DEBUG
+CHATTY_LOGGERS = ("alembic", "httpx", "httpcore")
 CONTEXT_FIELDS = ("request_id", "user_id")
 
 # Everything a LogRecord carries by itself; any other attribute came from ``extra=``.

@@ -87,5 +87,6 @@ def create_app(instance: Tracklog, *, auth: bool = True, manage_lifecycle: bool 
         TracklogMiddleware,
         environment=deps.settings.environment.value,
         metrics=instance.metrics,
+        access_log=deps.settings.access_log,
     )
     return app

@@ -20,10 +20,18 @@ QUIET_ROUTES = frozenset({"/healthz", "/readyz", "/metrics"})  # probes and scra
 
 
 class TracklogMiddleware:
-    def __init__(self, app: ASGIApp, *, environment: str, metrics: PrometheusMetrics):
+    def __init__(
+        self,
+        app: ASGIApp,
+        *,
+        environment: str,
+        metrics: PrometheusMetrics,
+        access_log: bool = False,
+    ):
         self.app = app
         self._env = environment.encode()
         self._metrics = metrics
+        self._access_log = access_log  # TRACKLOG_ACCESS_LOG
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -52,7 +60,8 @@ class TracklogMiddleware:
                 elapsed = time.perf_counter() - started
                 self._metrics.requests.labels(path, scope["method"], str(status)).inc()
                 self._metrics.latency.labels(path).observe(elapsed)
-                _log_access(scope["method"], path, status, elapsed)
+                if self._access_log:
+                    _log_access(scope["method"], path, status, elapsed)
 
 
 def _log_access(method: str, route: str, status: int, elapsed: float) -> None:
