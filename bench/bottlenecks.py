@@ -10,34 +10,29 @@ from bench.figures import Figure
 # Keyed by the start of a figure's name. Kept up to date by hand from profiles (pyinstrument).
 BOTTLENECKS: dict[str, str] = {
     "view/update max": (
-        "Python per request, not I/O: ~0.45 ms in record_events plus the FastAPI/Starlette stack, "
-        "the JWT check and the hand-off to a worker thread and back under the GIL; fsync is "
-        "~0.3 ms here (see the raw one-transaction-per-event row) and NORMAL changes nothing. "
-        "Group commit was tried and made no difference (decision 0010)"
+        "the HTTP stack (uvicorn + Starlette, paid by the bare endpoint too) plus the embedded "
+        "worker in the same process: each group commit wakes it and its summary recompute re-reads "
+        "the enrolment's records under the same GIL and SQLite write lock (bench/analysis.md)"
     ),
     "view/update p99": (
-        "requests queue for the one SQLite writer behind each other and the worker's aggregation "
-        "transactions, each paying the Python cost above; writes stay on worker threads so that a "
-        "held write lock never stalls the event loop and the reads (decision 0010)"
+        "requests wait for their group's commit, and groups wait behind the worker's aggregation "
+        "transactions on SQLite's one writer"
     ),
     "view/sync": (
-        "Python CPU per event: record_events costs ~30 us/event (merge, payload hash, SQLAlchemy "
-        "row processing, journal executemany), the route adds per-event validation and JSON, and "
-        "the embedded worker shares the GIL and the write lock"
+        "Python per event: event checks, merge, SQLAlchemy row processing of the records read and "
+        "written, the route's per-event validation; the worker shares the GIL and the write lock"
     ),
     "record_events": (
-        "Python CPU per event (~30 us/event after the optimisations; 100,000 events/s needs "
-        "10 us, less than plain sqlite3 spends on upsert + journal + outbox rows here)"
+        "Python per event (~45 us/event here: checks, merge, rows); 100,000 events/s leaves 10 us, "
+        "about what plain sqlite3 spends on the upsert, journal and outbox rows alone"
     ),
     "view/read": (
-        "Python CPU per request: the service call is ~0.7 ms (SQLAlchemy statement building, "
-        "row decoding), the HTTP stack (FastAPI/Starlette middleware, JWT check, envelope, ISO "
-        "time formatting) about as much again; reads already run inline on the event loop "
-        "(decision 0010)"
+        "the HTTP stack, then 2-3 queries and the rows turned into domain objects by SQLAlchemy; "
+        "reads run inline on the event loop (decision 0010), sharing the GIL with the worker"
     ),
     "summary/read": (
-        "as view/read, plus the summary computed live from the records on every read "
-        "(read-your-writes, decision 0003): collection, enrolment, records and attempts queries"
+        "as view/read, plus the summary computed live from all of the enrolment's records on every "
+        "read (read-your-writes, decision 0003)"
     ),
 }
 
