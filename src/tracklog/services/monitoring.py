@@ -45,10 +45,11 @@ def check_now(deps: Deps, *, record_sample: bool = True) -> MonitorReport:
     flush_counts(deps)
     now = deps.clock.now_ms()
     sample = current_sample(deps, now)
-    with deps.store.unit_of_work() as uow:
-        if record_sample:
+    if record_sample:
+        with deps.store.unit_of_work() as uow:
             uow.counts.add_sample(sample, SAMPLES_KEPT)
             uow.commit()
+    with deps.store.reader() as uow:  # a page view only reads
         history = uow.counts.recent_samples(thresholds.backlog_growth_intervals + 1)
     samples = history if record_sample else [*history, sample]
     snapshot = MonitorSnapshot(
