@@ -19,6 +19,7 @@ from tracklog.entrypoints.cli.console import console, fail, interactive, open_in
 if TYPE_CHECKING:
     from tracklog.bootstrap import Tracklog
     from tracklog.domain.jobs import Job
+    from tracklog.services.jobs.model import JobKind
     from tracklog.services.jobs.planner import Origin
 
 COMMON_OPTIONS = ("dry_run", "confirm", "batch_size", "max_rate", "actor")
@@ -106,7 +107,10 @@ def run_kind(
         who = origin(actor)
         job_id = planner.create_job(deps, job_kind, who, size, max_rate)
         console.print(f"job {job_id} started: {kind} by {who.actor} on {who.host}")
-        return _execute(tracklog, job_id, who)
+        # A read-only kind's plan read its whole source (a reconciliation's export): run with it
+        # rather than read it again. Others are built from the job, as a resume would.
+        planned = job_kind if kind in READ_ONLY_KINDS else None
+        return _execute(tracklog, job_id, who, planned)
 
 
 # Kinds that may meet a database Tracklog has never opened (a migration into a new instance).
@@ -170,7 +174,7 @@ def _warn_if_stamp_differs(tracklog: Tracklog) -> None:
         console.print(f"[bold yellow]warning:[/] the real run would be refused: {refused}")
 
 
-def _execute(tracklog: Tracklog, job_id: int, who: Origin) -> Job:
+def _execute(tracklog: Tracklog, job_id: int, who: Origin, planned: JobKind | None = None) -> Job:
     from tracklog.domain.jobs import JobState
     from tracklog.entrypoints.cli import jobs_view
     from tracklog.entrypoints.cli.jobs_signals import runner_hooks
@@ -179,7 +183,8 @@ def _execute(tracklog: Tracklog, job_id: int, who: Origin) -> Job:
     deps = tracklog.deps
     view = jobs_view.observer_for(control.get_job(deps, job_id))
     try:
-        job = runner.run(deps, job_id, who, view, runner_hooks(deps.settings.test_hooks))
+        hooks = runner_hooks(deps.settings.test_hooks)
+        job = runner.run(deps, job_id, who, view, hooks, planned)
     finally:
         view.close()
     style = {"finished": "green", "aborted": "yellow"}.get(job.state, "red")

@@ -27,10 +27,19 @@ SLICE_S = 0.1  # how often a pause or a throttle looks for an abort
 HEARTBEAT_S = 5.0
 
 
-def run(deps: Deps, job_id: int, origin: Origin, observer: Observer, hooks: Hooks) -> Job:
-    """Run (or resume) a job from its checkpoint until it finishes, is aborted, or fails."""
+def run(
+    deps: Deps,
+    job_id: int,
+    origin: Origin,
+    observer: Observer,
+    hooks: Hooks,
+    planned: JobKind | None = None,
+) -> Job:
+    """Run (or resume) a job from its checkpoint until it finishes, is aborted, or fails.
+    ``planned``: the kind this process built to create the job, reused so that what it read
+    to plan (a reconciliation's source) is not read again; otherwise built from the job."""
     job = control.take_over(deps, job_id, origin, RESUMABLE)
-    kind = build_kind(job.kind, job.args, BuildContext.of(deps, job.created_ts))
+    kind = planned or build_kind(job.kind, job.args, BuildContext.of(deps, job.created_ts))
     _set_state(deps, job_id, JobState.RUNNING, started=job.started_ts is None)
     if job.state != JobState.PENDING:
         _audit(deps, origin, "job.resume", job)

@@ -2,15 +2,19 @@
 
 A read-only job kind: it changes no row and folds its findings into the job's report. The source
 (consumption rows and the pending legacy queue, which counts as expected data) is read once per
-run into memory, keyed by record; the batches are partitions of its learners, each compared with
-Tracklog's records of those learners (``domain.reconcile``: segment checksums first, record by
-record only where they differ); a last pass finds imported records the source no longer has.
+run and sorted by learner into partitions on local disk (``PartitionSpill``), so that only one
+partition's records and the set of learner ids are in memory at a time; the batches are those
+partitions, each compared with Tracklog's records of its learners (``domain.reconcile``: segment
+checksums first, record by record only where they differ); a last pass finds imported records the
+source no longer has.
 """
 
 from __future__ import annotations
 
 import zlib
 from collections import defaultdict
+from dataclasses import fields
+from operator import attrgetter
 from typing import Any, ClassVar
 
 from tracklog.domain.jobs import Batch, Condition, Scope
@@ -27,6 +31,7 @@ from tracklog.domain.reconcile import (
     reconcile_partition,
 )
 from tracklog.services.jobs.kinds.legacy_reading import ExportReader
+from tracklog.services.jobs.kinds.partition_spill import PartitionSpill
 from tracklog.services.jobs.model import BatchWork, Report
 from tracklog.services.ports import LegacyExport, UnitOfWork
 
@@ -43,24 +48,25 @@ class Reconcile:
         self._mode = mode
         self._export = export
         self._reader = ExportReader(export)
-        self._by_partition: dict[int, Source] | None = None
+        self._spill: PartitionSpill | None = None
+        self._records = 0  # source records, once folded
+        self._users: set[str] = set()
+        self._loaded: tuple[int, Source] | None = None  # the partition in memory
         self._pending: dict[str, int] = {}
         self._rejected: list[dict[str, Any]] = []
-        self._users: set[str] | None = None
 
     def arguments(self) -> dict[str, Any]:
         return {"source": str(self._export.path)}
 
     def scope(self, uow: UnitOfWork) -> Scope:
         self._export.check()
-        source_records = sum(len(part) for part in self._source().values())
-        return Scope(source_records, "source records", ())
+        self._prepare()
+        return Scope(self._records, "source records", ())
 
     def next_batch(self, uow: UnitOfWork, cursor: list[Any] | None, size: int) -> Batch | None:
-        source = self._source()
         part = 0 if cursor is None else int(cursor[0]) + (1 if int(cursor[0]) < EXTRAS else 0)
         if part < PARTITIONS:
-            keys = [(k.user_id, k.content_id) for k in source.get(part, {})]
+            keys = [(k.user_id, k.content_id) for k in self._partition(part)]
             return Batch(keys, [part])
         after = cursor[1:] if cursor is not None and int(cursor[0]) == EXTRAS else None
         rows = uow.job_rows.page(
@@ -82,7 +88,7 @@ class Reconcile:
             if part == 0:  # the pending legacy queue counts once, as expected source data
                 for module_type, count in self._pending.items():
                     result.pending(module_type, count)
-            mine = self._source().get(part, {})
+            mine = self._partition(part)
             users = sorted({k.user_id for k in mine})
             target = {r.key: r for r in uow.tracking.records_of_users(users)}
             reconcile_partition(mine, target, self._segment, result)
@@ -102,21 +108,22 @@ class Reconcile:
             "rejectedRows": rejected[:1000],
         }
 
-    # the source, read once per run ----------------------------------------------------------
-    def _source(self) -> dict[int, Source]:
-        if self._by_partition is None:
-            self._by_partition = self._read_source()
-        return self._by_partition
+    # the source, read once per run and spilled by partition --------------------------------
+    def _prepare(self) -> PartitionSpill:
+        if self._spill is None:
+            self._spill = self._spilled_source()
+        return self._spill
 
-    def _read_source(self) -> dict[int, Source]:
-        snapshots: list[ConsumptionRecord] = []
+    def _spilled_source(self) -> PartitionSpill:
+        spill = PartitionSpill(PARTITIONS)
         for item in self._export.rows(LegacyFile.CONSUMPTION):
             if isinstance(item, SourceRow):
                 try:
-                    row = consumption_from_row(item.values)
-                    snapshots.append(consumption_snapshot(self._mode, row))
+                    snapshot = consumption_snapshot(self._mode, consumption_from_row(item.values))
                 except BadRow as error:
                     self._reject(BadLine(item.file, item.line, str(error)))
+                    continue
+                spill.add(partition_of(snapshot.key.user_id), _flat(snapshot))
             else:
                 self._reject(item)
         pending: dict[str, int] = defaultdict(int)
@@ -126,12 +133,22 @@ class Reconcile:
                 continue
             for content_id, _ in update.contents:
                 pending[self._reader.module_type_of(content_id)] += 1
-            snapshots.extend(pending_snapshots(self._mode, update))
+            for snapshot in pending_snapshots(self._mode, update):
+                spill.add(partition_of(snapshot.key.user_id), _flat(snapshot))
         self._pending = dict(pending)
-        by_partition: dict[int, Source] = defaultdict(dict)
-        for key, record in fold_snapshots(snapshots).items():
-            by_partition[partition_of(key.user_id)][key] = (record, self._segment(key, record))
-        return dict(by_partition)
+        for part in range(PARTITIONS):  # one record per key, counted, its learners noted
+            folded = fold_snapshots(map(_record, spill.read(part)))
+            self._records += len(folded)
+            self._users.update(key.user_id for key in folded)
+            spill.replace(part, map(_flat, folded.values()))
+        return spill
+
+    def _partition(self, part: int) -> Source:
+        """One partition's source records, keyed, with their segments (one in memory at once)."""
+        if self._loaded is None or self._loaded[0] != part:
+            records = map(_record, self._prepare().read(part))
+            self._loaded = (part, {r.key: (r, self._segment(r.key, r)) for r in records})
+        return self._loaded[1]
 
     def _reject(self, bad: BadLine) -> None:
         self._rejected.append({"file": bad.file, "line": bad.line, "reason": bad.reason})
@@ -146,18 +163,26 @@ class Reconcile:
     def _extras(self, uow: UnitOfWork, batch: Batch, result: Reconciliation) -> None:
         """Imported records of learners the source does not have at all (the others' extras
         were found with their partition)."""
-        source = self._source()
+        self._prepare()
         keys = [RecordKey(*row.values()) for row in batch.rows]
-        strangers = [k for k in keys if not self._has_user(source, k.user_id)]
+        strangers = [k for k in keys if k.user_id not in self._users]
         found = uow.tracking.records_by_key(strangers)
         for key in sorted(found):
             segment = self._segment(key, found[key])
             result.record(Verdict.EXTRA, key, segment.module_type, segment.day)
 
-    def _has_user(self, source: dict[int, Source], user_id: str) -> bool:
-        if self._users is None:
-            self._users = {k.user_id for part in source.values() for k in part}
-        return user_id in self._users
+
+# Records spilled as plain tuples: pickling the dataclasses themselves cost ~3x as much.
+_FIELDS = attrgetter(*(f.name for f in fields(ConsumptionRecord) if f.name != "key"))
+_KEY = attrgetter(*(f.name for f in fields(RecordKey)))
+
+
+def _flat(record: ConsumptionRecord) -> tuple[Any, ...]:
+    return (_KEY(record.key), *_FIELDS(record))
+
+
+def _record(flat: tuple[Any, ...]) -> ConsumptionRecord:
+    return ConsumptionRecord(RecordKey(*flat[0]), *flat[1:])
 
 
 def partition_of(user_id: str) -> int:
