@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import replace
 from functools import lru_cache
-from typing import Any
+from typing import Any, Protocol, TypeVar
 
 from sqlalchemy import Connection, RowMapping, Select, Table, and_, bindparam, delete, or_, select
 from sqlalchemy.sql.elements import ColumnElement
@@ -92,6 +92,28 @@ def _rows_at_enrolments(
         yield from conn.execute(_at_enrolments(table, len(part)), params).mappings()
 
 
+class _Keyed(Protocol):
+    @property
+    def key(self) -> RecordKey: ...
+
+
+T = TypeVar("T", bound=_Keyed)
+
+
+def _by_enrolment(
+    conn: Connection,
+    table: Table,
+    keys: Iterable[EnrolmentKey],
+    decode: Callable[[RowMapping], T],
+) -> dict[EnrolmentKey, list[T]]:
+    """The rows of ``table`` under each enrolment key (every asked key is a key), decoded."""
+    found: dict[EnrolmentKey, list[T]] = {key: [] for key in keys}
+    for row in _rows_at_enrolments(conn, table, found):
+        item = decode(row)
+        found[item.key.enrolment].append(item)
+    return found
+
+
 class TrackingRepository:
     def __init__(self, conn: Connection, traits: StoreTraits, now_ts: int):
         self._conn = conn
@@ -171,11 +193,7 @@ class TrackingRepository:
         self, keys: Iterable[EnrolmentKey]
     ) -> dict[EnrolmentKey, list[ConsumptionRecord]]:
         """``records_of_enrolment`` of several keys (any learners), one query per 64 keys."""
-        found: dict[EnrolmentKey, list[ConsumptionRecord]] = {key: [] for key in keys}
-        for row in _rows_at_enrolments(self._conn, tables.consumption, found):
-            record = codec.record_from_row(row)
-            found[record.key.enrolment].append(record)
-        return found
+        return _by_enrolment(self._conn, tables.consumption, keys, codec.record_from_row)
 
     def records_of_users(self, user_ids: Sequence[str]) -> list[ConsumptionRecord]:
         """Every record of these learners (a bulk job's batch reads them in one query)."""
@@ -228,10 +246,7 @@ class TrackingRepository:
         self, keys: Iterable[EnrolmentKey]
     ) -> dict[EnrolmentKey, list[Attempt]]:
         """The attempts under several enrolment keys, each list oldest first (``attempts_in``)."""
-        found: dict[EnrolmentKey, list[Attempt]] = {key: [] for key in keys}
-        for row in _rows_at_enrolments(self._conn, tables.attempts, found):
-            attempt = codec.attempt_from_row(row)
-            found[attempt.key.enrolment].append(attempt)
+        found = _by_enrolment(self._conn, tables.attempts, keys, codec.attempt_from_row)
         for attempts in found.values():
             attempts.sort(key=lambda a: (a.assessment_ts, a.attempt_id))
         return found
