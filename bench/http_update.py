@@ -45,18 +45,37 @@ def run(config: Config, say: Say) -> list[Figure]:
 
 
 def _legacy_figure(legacy: LoadResult, bare: LoadResult) -> Figure:
+    note = (
+        "lms-service's route and body, a Tracklog JWT in Authorization; the items go through "
+        f"the same group commit as view/update; {legacy.errors} errors"
+    )
+    name = "legacy content/state/update max rate (one content per request)"
+    return _reference(name, legacy, bare, note, passed=legacy.errors == 0)
+
+
+def _normal_figure(normal: LoadResult, bare: LoadResult) -> Figure:
+    note = (
+        "the same server with TRACKLOG_SQLITE_SYNCHRONOUS=NORMAL (no fsync per commit; loses "
+        "the last transactions on power loss, so not the default, decision 0007): what the "
+        f"fsyncs cost; {normal.errors} errors"
+    )
+    name = "view/update max rate with synchronous=NORMAL (not the default)"
+    return _reference(name, normal, bare, note, passed=True)
+
+
+def _reference(
+    name: str, result: LoadResult, bare: LoadResult, note: str, *, passed: bool
+) -> Figure:
+    """A figure shown beside the bare endpoint's rate, with no target of its own."""
     return Figure(
-        "legacy content/state/update max rate (one content per request)",
-        legacy.rate,
+        name,
+        result.rate,
         "req/s",
         "(reference)",
-        legacy.errors == 0,
+        passed,
         bare=bare.rate,
         bare_name="bare FastAPI",
-        note=(
-            "lms-service's route and body, a Tracklog JWT in Authorization; the items go through "
-            f"the same group commit as view/update; {legacy.errors} errors"
-        ),
+        note=note,
     )
 
 
@@ -64,23 +83,6 @@ def _max_rate(config: Config, load: Load) -> LoadResult:
     warm = Load(load.url, load.payload, load.token, load.users, load.prefix + "w")
     closed_loop(warm, seconds=1, connections=config.connections)
     return closed_loop(load, seconds=config.http_seconds, connections=config.connections)
-
-
-def _normal_figure(normal: LoadResult, bare: LoadResult) -> Figure:
-    return Figure(
-        "view/update max rate with synchronous=NORMAL (not the default)",
-        normal.rate,
-        "req/s",
-        "(reference)",
-        True,
-        bare=bare.rate,
-        bare_name="bare FastAPI",
-        note=(
-            "the same server with TRACKLOG_SQLITE_SYNCHRONOUS=NORMAL (no fsync per commit; loses "
-            "the last transactions on power loss, so not the default, decision 0007): what the "
-            f"fsyncs cost; {normal.errors} errors"
-        ),
-    )
 
 
 def _fsync_limit(config: Config, shape: Shape) -> float:
