@@ -90,7 +90,7 @@ def reconciliation_state(deps: Deps) -> ReconciliationState:
     job = last_finished(deps, frozenset({RECONCILE}))
     if job is None:
         return ReconciliationState()
-    found = reconciliation_mismatches(deps)
+    found = reconciliation_mismatches(deps, job)  # the job read once, not again
     by_type = {module: sum(kinds.values()) for module, kinds in found.items()}
     return ReconciliationState(by_type, job.finished_ts or job.created_ts)
 

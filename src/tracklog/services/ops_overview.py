@@ -62,7 +62,7 @@ def ops_overview(deps: Deps, hours: int = VOLUME_HOURS) -> OpsOverview:
         volumes=volume_series(deps, monitor.at_ms, hours, watched),
         jobs=tuple(jobs),
         orphaned_jobs=frozenset(control.orphans(deps, jobs, socket.gethostname())),
-        reconciliation=reconciliation_mismatches(deps),
+        reconciliation=reconciliation_mismatches(deps, report.last_reconciliation),
     )
 
 

@@ -73,9 +73,10 @@ def pipeline_report(deps: Deps) -> PipelineReport:
     )
 
 
-def reconciliation_mismatches(deps: Deps) -> dict[str, dict[str, int]]:
-    """Per module type, what the last reconciliation found wrong (Prometheus gauges)."""
-    found = reconciliation_of(last_finished(deps, frozenset({RECONCILE})))
+def reconciliation_mismatches(deps: Deps, job: Job | None = None) -> dict[str, dict[str, int]]:
+    """Per module type, what the last reconciliation (or ``job``, when the caller has it already)
+    found wrong (Prometheus gauges)."""
+    found = reconciliation_of(job or last_finished(deps, frozenset({RECONCILE})))
     if found is None:
         return {}
     return {
