@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import collections
-import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any
 
@@ -25,8 +23,6 @@ class PrometheusMetrics:
     """The ``Telemetry`` port on a Prometheus registry owned by the instance."""
 
     def __init__(self, clock: Clock) -> None:
-        self.outcomes: collections.Counter[str] = collections.Counter()
-        self._lock = threading.Lock()
         self.tally = OutcomeTally(clock)  # what the store's shared counts have not seen yet
         self.registry = CollectorRegistry(auto_describe=True)
         r = self.registry
@@ -100,8 +96,6 @@ class PrometheusMetrics:
     ) -> None:
         self.events.labels(outcome, reason, type_, module_type or UNKNOWN, source).inc(count)
         self.tally.add(outcome, reason, type_, module_type, source, count)
-        with self._lock:
-            self.outcomes[outcome] += count
 
     def take_counts(self) -> dict[CountKey, int]:
         return self.tally.take()
