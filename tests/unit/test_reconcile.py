@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import UTC, datetime
 
 from hypothesis import given
 from hypothesis import strategies as st
@@ -140,3 +141,10 @@ def test_pending_legacy_events_keep_a_type_unclean_even_when_every_record_matche
     assert not result.clean
     assert result.as_json()["moduleTypes"]["ILT"]["pendingInLegacy"] == 2
     assert Reconciliation.from_json(result.as_json()).as_json() == result.as_json()
+
+
+@given(st.integers(-(2**40), 2**45))
+def test_the_day_of_a_time_is_its_utc_calendar_day(ms: int) -> None:
+    expected = datetime.fromtimestamp(ms / 1000, tz=UTC).strftime("%Y-%m-%d")
+    assert day_of(ms) == expected
+    assert day_of(None) == "undated"

@@ -11,6 +11,7 @@ reconciled records and needs no record-by-record look.
 from __future__ import annotations
 
 import enum
+import functools
 import hashlib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -41,10 +42,18 @@ class Segment:
     day: str  # YYYY-MM-DD (UTC) of the last access, or "undated"
 
 
+DAY_MS = 86_400_000
+
+
 def day_of(ms: int | None) -> str:
     if ms is None:
         return UNDATED
-    return datetime.fromtimestamp(ms / 1000, tz=UTC).strftime("%Y-%m-%d")
+    return _day_named(ms // DAY_MS)
+
+
+@functools.lru_cache(maxsize=4096)
+def _day_named(day: int) -> str:
+    return datetime.fromtimestamp(day * 86_400, tz=UTC).strftime("%Y-%m-%d")
 
 
 def projection(record: ConsumptionRecord) -> tuple[Any, ...]:

@@ -134,7 +134,12 @@ class TrackingRepository(Protocol):
         oldest first (by assessment time, then attempt id) as ``attempts_in`` orders them."""
         ...
 
-    def attempts_of_users(self, user_ids: Sequence[str]) -> list[Attempt]: ...
+    def attempts_of_users(
+        self, user_ids: Sequence[str], *, with_questions: bool = True
+    ) -> list[Attempt]:
+        """Every attempt of these learners, oldest first per record. ``with_questions=False``:
+        each with no questions (all a summary needs is its totals), far cheaper to read."""
+        ...
 
     def delete_enrolment_records(self, key: EnrolmentKey) -> None: ...
 

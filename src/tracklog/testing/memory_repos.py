@@ -125,9 +125,13 @@ class MemoryTracking:
             for key in keys
         }
 
-    def attempts_of_users(self, user_ids: Sequence[str]) -> list[Attempt]:
+    def attempts_of_users(
+        self, user_ids: Sequence[str], *, with_questions: bool = True
+    ) -> list[Attempt]:
         wanted = set(user_ids)
         found = self._attempts(lambda r: r["user_id"] in wanted)
+        if not with_questions:
+            found = [replace(a, questions=()) for a in found]
         return sorted(found, key=lambda a: (a.key, a.assessment_ts, a.attempt_id))
 
     def delete_enrolment_records(self, key: EnrolmentKey) -> None:

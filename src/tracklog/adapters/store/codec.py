@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import fields
 from decimal import Decimal
 from typing import Any
@@ -83,25 +83,43 @@ def record_to_row(record: ConsumptionRecord, now_ts: int) -> dict[str, Any]:
     }
 
 
+_STATUSES = tuple(Status)  # by number: indexing is several times cheaper than ``Status(n)``
+_DIRECT = Provenance.direct()
+RECORD_COLUMNS = (
+    "user_id", "collection_id", "context_id", "content_id", "status", "progress",
+    "progress_details", "progress_details_ts", "progress_details_event", "start_count",
+    "completed_count", "event_count", "first_access_ts", "last_access_ts", "first_completed_ts",
+    "last_completed_ts", "provenance", "legacy_view_count", "legacy_completed_count", "legacy",
+)  # fmt: skip
+
+
 def record_from_row(row: Row) -> ConsumptionRecord:
+    return record_from_values(tuple(row[name] for name in RECORD_COLUMNS))
+
+
+def record_from_values(values: Sequence[Any]) -> ConsumptionRecord:
+    """A record from its ``RECORD_COLUMNS`` in that order (a bulk read's plain result tuple)."""
+    (user, collection, context, content, status, progress, details, details_ts, details_event,
+     starts, completed, events, first_access, last_access, first_completed, last_completed,
+     provenance, legacy_views, legacy_completed, legacy) = values  # fmt: skip
     return ConsumptionRecord(
-        key=key_of(row),
-        status=Status(row["status"]),
-        progress=row["progress"],
-        progress_details=row["progress_details"],
-        progress_details_ts=row["progress_details_ts"],
-        progress_details_event=row["progress_details_event"],
-        start_count=row["start_count"],
-        completed_count=row["completed_count"],
-        event_count=row["event_count"],
-        first_access_ts=row["first_access_ts"],
-        last_access_ts=row["last_access_ts"],
-        first_completed_ts=row["first_completed_ts"],
-        last_completed_ts=row["last_completed_ts"],
-        provenance=provenance_from_json(row["provenance"]),
-        legacy_view_count=row["legacy_view_count"],
-        legacy_completed_count=row["legacy_completed_count"],
-        legacy=bool(row["legacy"]),
+        key=RecordKey(user, collection, context, content),
+        status=_STATUSES[status],
+        progress=progress,
+        progress_details=details,
+        progress_details_ts=details_ts,
+        progress_details_event=details_event,
+        start_count=starts,
+        completed_count=completed,
+        event_count=events,
+        first_access_ts=first_access,
+        last_access_ts=last_access,
+        first_completed_ts=first_completed,
+        last_completed_ts=last_completed,
+        provenance=_DIRECT if not provenance else provenance_from_json(provenance),
+        legacy_view_count=legacy_views,
+        legacy_completed_count=legacy_completed,
+        legacy=bool(legacy),
     )
 
 
@@ -148,6 +166,26 @@ def attempt_from_row(row: Row) -> Attempt:
         total_score=Decimal(row["total_score"]),
         total_max_score=Decimal(row["total_max_score"]),
         payload_hash=row["payload_hash"],
+    )
+
+
+ATTEMPT_TOTALS_COLUMNS = (
+    "user_id", "collection_id", "context_id", "content_id", "attempt_id", "assessment_ts",
+    "total_score", "total_max_score", "payload_hash",
+)  # fmt: skip
+
+
+def attempt_totals(values: Sequence[Any]) -> Attempt:
+    """An attempt without its questions, from its ``ATTEMPT_TOTALS_COLUMNS`` in that order."""
+    user, collection, context, content, attempt_id, ts, score, max_score, payload_hash = values
+    return Attempt(
+        key=RecordKey(user, collection, context, content),
+        attempt_id=attempt_id,
+        assessment_ts=ts,
+        questions=(),
+        total_score=Decimal(score),
+        total_max_score=Decimal(max_score),
+        payload_hash=payload_hash,
     )
 
 

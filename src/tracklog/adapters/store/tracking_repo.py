@@ -197,10 +197,12 @@ class TrackingRepository:
 
     def records_of_users(self, user_ids: Sequence[str]) -> list[ConsumptionRecord]:
         """Every record of these learners (a bulk job's batch reads them in one query)."""
-        return [
-            codec.record_from_row(r)
-            for r in _rows_of_users(self._conn, tables.consumption, user_ids)
-        ]
+        columns = [tables.consumption.c[name] for name in codec.RECORD_COLUMNS]
+        found: list[ConsumptionRecord] = []
+        for part in chunks(sorted(set(user_ids)), 500):
+            query = select(*columns).where(tables.consumption.c.user_id.in_(part))
+            found.extend(map(codec.record_from_values, self._conn.execute(query).fetchall()))
+        return found
 
     # attempts ------------------------------------------------------------------------------
     def attempt(self, key: RecordKey, attempt_id: str) -> Attempt | None:
@@ -251,11 +253,20 @@ class TrackingRepository:
             attempts.sort(key=lambda a: (a.assessment_ts, a.attempt_id))
         return found
 
-    def attempts_of_users(self, user_ids: Sequence[str]) -> list[Attempt]:
-        """Every attempt of these learners, oldest first per record."""
-        found = [
-            codec.attempt_from_row(r) for r in _rows_of_users(self._conn, tables.attempts, user_ids)
-        ]
+    def attempts_of_users(
+        self, user_ids: Sequence[str], *, with_questions: bool = True
+    ) -> list[Attempt]:
+        """Every attempt of these learners, oldest first per record (without their questions
+        when not asked for: decoding those is most of the cost of reading an attempt)."""
+        if with_questions:
+            rows = _rows_of_users(self._conn, tables.attempts, user_ids)
+            found = [codec.attempt_from_row(row) for row in rows]
+        else:
+            columns = [tables.attempts.c[name] for name in codec.ATTEMPT_TOTALS_COLUMNS]
+            found = []
+            for part in chunks(sorted(set(user_ids)), 500):
+                query = select(*columns).where(tables.attempts.c.user_id.in_(part))
+                found.extend(map(codec.attempt_totals, self._conn.execute(query).fetchall()))
         return sorted(found, key=lambda a: (a.key, a.assessment_ts, a.attempt_id))
 
     def delete_enrolment_records(self, key: EnrolmentKey) -> None:

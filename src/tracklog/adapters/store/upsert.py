@@ -23,8 +23,55 @@ def upsert(
     """Insert rows; on a primary-key conflict replace the non-key columns (or keep the old row)."""
     if not rows:
         return
-    statement = _statement(traits, table, tuple(rows[0]), update)
-    conn.execute(statement, list(rows))
+    columns = tuple(rows[0])
+    if traits.plain_executemany:  # SQLite: straight to the driver, converted column by column
+        sql, converters = _driver_upsert(conn, table, columns, update)
+        conn.exec_driver_sql(sql, [_converted(row, columns, converters) for row in rows])
+        return
+    conn.execute(_statement(traits, table, columns, update), list(rows))
+
+
+Converter = Any  # a column type's bind processor (a callable), or None
+
+
+def _converted(
+    row: dict[str, Any], columns: tuple[str, ...], converters: list[Converter]
+) -> tuple[Any, ...]:
+    return tuple(
+        value if convert is None else convert(value)
+        for value, convert in zip(map(row.__getitem__, columns), converters, strict=True)
+    )
+
+
+_DRIVER_UPSERTS: dict[tuple[Any, ...], tuple[str, list[Converter]]] = {}
+
+
+def _driver_upsert(
+    conn: Connection, table: Table, columns: tuple[str, ...], update: bool
+) -> tuple[str, list[Converter]]:
+    """SQLite's ``INSERT ... ON CONFLICT`` for these columns (qmark parameters), and each
+    column's bind conversion (JSON encoding...), as SQLAlchemy would apply it; built once."""
+    serializer = getattr(conn.dialect, "_json_serializer", None)  # the engine's JSON encoding
+    cache_key = (str(table.name), columns, update, serializer)
+    if cache_key not in _DRIVER_UPSERTS:
+        quote = conn.dialect.identifier_preparer
+        keys = [str(c.name) for c in table.primary_key.columns]
+        names = ", ".join(quote.quote(name) for name in columns)
+        marks = ", ".join("?" for _ in columns)
+        conflict = ", ".join(quote.quote(name) for name in keys)
+        changed = [quote.quote(name) for name in columns if name not in keys]
+        action = (
+            "DO UPDATE SET " + ", ".join(f"{name} = excluded.{name}" for name in changed)
+            if update and changed
+            else "DO NOTHING"
+        )
+        sql = (
+            f"INSERT INTO {quote.format_table(table)} ({names}) VALUES ({marks}) "
+            f"ON CONFLICT ({conflict}) {action}"
+        )
+        converters = [table.c[name].type.bind_processor(conn.dialect) for name in columns]
+        _DRIVER_UPSERTS[cache_key] = (sql, converters)
+    return _DRIVER_UPSERTS[cache_key]
 
 
 @lru_cache(maxsize=256)

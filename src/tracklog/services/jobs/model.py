@@ -30,6 +30,9 @@ class JobKind(Protocol):
     """
 
     name: ClassVar[str]
+    # A kind that only finds (returns no changes) reads its batches outside the write lock: its
+    # batches hold SQLite's lock only for the checkpoint, never while they read and compare.
+    read_only: ClassVar[bool]
 
     def arguments(self) -> dict[str, Any]:
         """The resolved arguments, stored with the job so a resume does the same work."""

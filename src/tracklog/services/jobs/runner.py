@@ -84,6 +84,8 @@ class _Loop:
                 return JobState.ABORTED
 
     def _one_batch(self) -> bool:
+        if self.kind.read_only:
+            return self._one_reading_batch()
         job = self.job
         with self.deps.store.unit_of_work() as uow:
             batch = self.kind.next_batch(uow, job.cursor, job.batch_size)
@@ -97,9 +99,29 @@ class _Loop:
             self.hooks.before_commit(self.batch_no + 1)
             uow.commit()
         self.courtesy.after_commit()
+        return self._batch_done(batch)
+
+    def _one_reading_batch(self) -> bool:
+        """A batch of a kind that changes nothing: read and compared in a read transaction,
+        then only the checkpoint is written (a short write that needs no courtesy pause)."""
+        job = self.job
+        with self.deps.store.reader() as reading:
+            batch = self.kind.next_batch(reading, job.cursor, job.batch_size)
+            if batch is None:
+                return False
+            work = self.kind.work(reading, batch)
+        if work.changes:
+            raise RuntimeError(f"the read-only kind {job.kind} returned changes")
+        with self.deps.store.unit_of_work() as uow:
+            self._checkpoint(uow.jobs, batch, work, Counter(), uow.now_ms)
+            self.hooks.before_commit(self.batch_no + 1)
+            uow.commit()
+        return self._batch_done(batch)
+
+    def _batch_done(self, batch: Batch) -> bool:
         self.batch_no += 1
         self.rows_this_run += len(batch.keys)
-        self.job = control.get_job(self.deps, job.id)
+        self.job = control.get_job(self.deps, self.job.id)
         self.hooks.after_batch(self.batch_no)
         return True
 

@@ -50,6 +50,7 @@ CHANGED_TABLES = (
 
 class MigrateLegacy:
     name: ClassVar[str] = "migrate-legacy"
+    read_only: ClassVar[bool] = False
 
     def __init__(self, mode: Mode, export: LegacyExport):
         self._mode = mode

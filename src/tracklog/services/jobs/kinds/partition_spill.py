@@ -1,60 +1,69 @@
 """Items sorted into partitions on local disk, so that a job can hold one partition in memory
 at a time instead of everything it read (the reconciliation of a large export).
 
-Each partition is a file of pickled items in a temporary folder of this process, removed when
-the spill is closed or garbage-collected; a resumed job spills again from its source."""
+Items are plain values (tuples, lists, dicts, strings, numbers, ``None``): they are buffered per
+partition and written a thousand at a time with ``marshal`` (each chunk after its length),
+several times cheaper per item than pickling each one. Each partition is a file in a temporary
+folder of this process, removed when the spill is closed or garbage-collected; a resumed job
+spills again from its source."""
 
 from __future__ import annotations
 
-import pickle
+import marshal
+import struct
 import tempfile
 from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
+
+BUFFERED = 1000  # items held per partition before they are written
+_LENGTH = struct.Struct("<I")  # each written chunk: its length, then its marshalled items
 
 
 class PartitionSpill:
     def __init__(self, partitions: int):
         self._folder = tempfile.TemporaryDirectory(prefix="tracklog-spill-")
         self._partitions = partitions
-        self._writers: dict[int, IO[bytes]] = {}
+        self._buffers: dict[int, list[Any]] = {}
 
     def add(self, partition: int, item: Any) -> None:
-        writer = self._writers.get(partition)
-        if writer is None:
-            writer = self._writers[partition] = self._path(partition).open("ab")
-        pickle.dump(item, writer, protocol=pickle.HIGHEST_PROTOCOL)
+        buffer = self._buffers.get(partition)
+        if buffer is None:
+            self._path(partition)  # refuses a partition outside the range
+            buffer = self._buffers[partition] = []
+        buffer.append(item)
+        if len(buffer) >= BUFFERED:
+            self._flush(partition)
 
     def replace(self, partition: int, items: Iterable[Any]) -> None:
         """The partition's items, from now on, are these."""
-        self._close(partition)
-        with self._path(partition).open("wb") as writer:
-            for item in items:
-                pickle.dump(item, writer, protocol=pickle.HIGHEST_PROTOCOL)
+        self._buffers.pop(partition, None)
+        self._path(partition).unlink(missing_ok=True)
+        for item in items:
+            self.add(partition, item)
 
     def read(self, partition: int) -> Iterator[Any]:
-        self._close(partition)
+        self._flush(partition)
         path = self._path(partition)
         if not path.exists():
             return
         with path.open("rb") as reader:
-            while True:
-                try:
-                    yield pickle.load(reader)
-                except EOFError:
-                    return
+            while header := reader.read(_LENGTH.size):
+                (length,) = _LENGTH.unpack(header)
+                yield from marshal.loads(reader.read(length))
 
     def close(self) -> None:
-        for partition in list(self._writers):
-            self._close(partition)
+        self._buffers.clear()
         self._folder.cleanup()
 
-    def _close(self, partition: int) -> None:
-        writer = self._writers.pop(partition, None)
-        if writer is not None:
-            writer.close()
+    def _flush(self, partition: int) -> None:
+        buffer = self._buffers.pop(partition, None)
+        if buffer:
+            data = marshal.dumps(buffer)
+            with self._path(partition).open("ab") as writer:
+                writer.write(_LENGTH.pack(len(data)) + data)
 
     def _path(self, partition: int) -> Path:
         if not 0 <= partition < self._partitions:
             raise ValueError(f"partition {partition} outside 0..{self._partitions - 1}")
-        return Path(self._folder.name) / f"{partition}.pickle"
+        return Path(self._folder.name) / f"{partition}.spill"

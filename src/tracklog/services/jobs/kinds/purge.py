@@ -15,6 +15,7 @@ class _DeleteRows:
     """Delete the rows a filter selects, table by table, in primary-key order."""
 
     name: ClassVar[str] = "purge"
+    read_only: ClassVar[bool] = False
 
     def _tables(self, uow: UnitOfWork) -> tuple[str, ...]:
         raise NotImplementedError

@@ -13,15 +13,22 @@ from __future__ import annotations
 
 import zlib
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import fields
 from operator import attrgetter
-from typing import Any, ClassVar
+from typing import Any, ClassVar, cast
 
 from tracklog.domain.jobs import Batch, Condition, Scope
 from tracklog.domain.legacy import BadLine, BadRow, LegacyFile, SourceRow
 from tracklog.domain.legacy_import import consumption_snapshot, fold_snapshots, pending_snapshots
 from tracklog.domain.legacy_rows import consumption_from_row
-from tracklog.domain.model import ConsumptionRecord, RecordKey
+from tracklog.domain.model import (
+    ConsumptionRecord,
+    Provenance,
+    ProvenanceKind,
+    RecordKey,
+    Status,
+)
 from tracklog.domain.modes import Mode
 from tracklog.domain.reconcile import (
     Reconciliation,
@@ -43,6 +50,7 @@ Source = dict[RecordKey, tuple[ConsumptionRecord, Segment]]
 
 class Reconcile:
     name: ClassVar[str] = "reconcile"
+    read_only: ClassVar[bool] = True
 
     def __init__(self, mode: Mode, export: LegacyExport):
         self._mode = mode
@@ -137,10 +145,13 @@ class Reconcile:
                 spill.add(partition_of(snapshot.key.user_id), _flat(snapshot))
         self._pending = dict(pending)
         for part in range(PARTITIONS):  # one record per key, counted, its learners noted
-            folded = fold_snapshots(map(_record, spill.read(part)))
-            self._records += len(folded)
-            self._users.update(key.user_id for key in folded)
-            spill.replace(part, map(_flat, folded.values()))
+            spilled = list(spill.read(part))
+            keys = {flat[:4] for flat in spilled}
+            self._records += len(keys)
+            self._users.update(key[0] for key in keys)
+            if len(keys) < len(spilled):  # a key seen twice (a row and queued events)
+                folded = fold_snapshots(map(_record, spilled))
+                spill.replace(part, map(_flat, folded.values()))
         return spill
 
     def _partition(self, part: int) -> Source:
@@ -172,17 +183,55 @@ class Reconcile:
             result.record(Verdict.EXTRA, key, segment.module_type, segment.day)
 
 
-# Records spilled as plain tuples: pickling the dataclasses themselves cost ~3x as much.
-_FIELDS = attrgetter(*(f.name for f in fields(ConsumptionRecord) if f.name != "key"))
-_KEY = attrgetter(*(f.name for f in fields(RecordKey)))
+# Records spilled as plain values (marshal): the status as its number, the usual provenance
+# (direct) as ``None``. Pickling the dataclasses themselves cost several times as much.
+_FIELDS = attrgetter(
+    *(f.name for f in fields(ConsumptionRecord) if f.name not in ("key", "status", "provenance"))
+)
+_STATUSES = tuple(Status)
+_DIRECT = Provenance.direct()
 
 
 def _flat(record: ConsumptionRecord) -> tuple[Any, ...]:
-    return (_KEY(record.key), *_FIELDS(record))
+    key, provenance = record.key, record.provenance
+    return (
+        key.user_id,
+        key.collection_id,
+        key.context_id,
+        key.content_id,
+        int(record.status),
+        None if provenance == _DIRECT else _flat_provenance(provenance),
+        *_FIELDS(record),
+    )
 
 
 def _record(flat: tuple[Any, ...]) -> ConsumptionRecord:
-    return ConsumptionRecord(RecordKey(*flat[0]), *flat[1:])
+    provenance = _DIRECT if flat[5] is None else _provenance(flat[5])
+    key = RecordKey(flat[0], flat[1], flat[2], flat[3])
+    split = _PROVENANCE_AT
+    return _BUILD_RECORD(key, _STATUSES[flat[4]], *flat[6:split], provenance, *flat[split:])
+
+
+_BUILD_RECORD = cast(Callable[..., ConsumptionRecord], ConsumptionRecord)  # fields by position
+
+
+# where the provenance goes back among the other fields (the dataclass's order: key, status, ...)
+_PROVENANCE_AT = 6 + [f.name for f in fields(ConsumptionRecord)].index("provenance") - 2
+
+
+def _flat_provenance(provenance: Provenance) -> tuple[Any, ...]:
+    source = provenance.source_key
+    flat_source = None if source is None else _KEY(source)
+    return (str(provenance.kind), flat_source, provenance.rule, provenance.at)
+
+
+def _provenance(flat: tuple[Any, ...]) -> Provenance:
+    kind, source, rule, at = flat
+    source_key = None if source is None else RecordKey(*source)
+    return Provenance(ProvenanceKind(kind), source_key, rule, at)
+
+
+_KEY = attrgetter(*(f.name for f in fields(RecordKey)))
 
 
 def partition_of(user_id: str) -> int:

@@ -21,6 +21,7 @@ class Resync:
     """Recompute every active enrolment's summary (or one collection's), in enrolment-key order."""
 
     name: ClassVar[str] = "resync"
+    read_only: ClassVar[bool] = False
 
     def __init__(self, mode: Mode, collection_id: str | None = None):
         self._mode = mode

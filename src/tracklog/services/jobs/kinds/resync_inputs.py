@@ -30,7 +30,7 @@ class BatchInputs:
         for record in uow.tracking.records_of_users(users):
             self._records[_place(record.key)].append(record)
         self._attempts: dict[Place, list[Attempt]] = defaultdict(list)
-        for attempt in uow.tracking.attempts_of_users(users):
+        for attempt in uow.tracking.attempts_of_users(users, with_questions=False):
             self._attempts[_place(attempt.key)].append(attempt)
         for found in self._attempts.values():
             found.sort(key=lambda a: (a.assessment_ts, a.attempt_id))
