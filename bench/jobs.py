@@ -121,18 +121,23 @@ def cli(url: str, *args: str) -> tuple[float, float, int]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("TRACKLOG_")}
     env.update(TRACKLOG_DATABASE_URL=url, TRACKLOG_AUTH_JWT_SECRET=SECRET)
     started = time.perf_counter()
-    child = subprocess.Popen(
-        [sys.executable, "-m", "tracklog", *args],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        stdin=subprocess.DEVNULL,
-    )
-    peak = 0.0
-    while child.poll() is None:
-        peak = max(peak, _high_water_mb(child.pid))
-        time.sleep(0.1)
-    elapsed = time.perf_counter() - started
+    with tempfile.TemporaryFile() as errors:  # a file, not a pipe: a chatty child never blocks
+        child = subprocess.Popen(
+            [sys.executable, "-m", "tracklog", *args],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=errors,
+            stdin=subprocess.DEVNULL,
+        )
+        peak = 0.0
+        while child.poll() is None:
+            peak = max(peak, _high_water_mb(child.pid))
+            time.sleep(0.1)
+        elapsed = time.perf_counter() - started
+        if child.returncode != 0:
+            errors.seek(0)
+            tail = errors.read().decode(errors="replace")[-2000:]
+            print(f"tracklog {' '.join(args)}: exit {child.returncode}; its stderr ends:\n{tail}")
     return elapsed, peak, child.returncode
 
 

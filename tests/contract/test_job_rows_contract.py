@@ -96,3 +96,27 @@ def test_after_commit_callbacks_run_only_once_the_work_is_durable(store: Store) 
         assert ran == []
         uow.commit()
     assert ran == ["committed"]
+
+
+def test_many_rows_put_at_once_read_back_as_the_last_row_of_each_key(store: Store) -> None:
+    """Enough rows for PostgreSQL's COPY path, with JSON, nulls and keys given twice."""
+    rows = [
+        {
+            "user_id": f"u{n % 150:03d}", "collection_id": "c1", "context_id": "c1",
+            "content_id": "x", "status": 1 + n // 150, "progress": n % 101,
+            "progress_details": None if n % 3 else {"position": n, "notes": ["é", None, 1.5]},
+            "progress_details_ts": None, "progress_details_event": "", "start_count": n,
+            "completed_count": 0, "event_count": 1, "first_access_ts": n, "last_access_ts": n,
+            "first_completed_ts": None, "last_completed_ts": None,
+            "provenance": None, "legacy_view_count": 0, "legacy_completed_count": 0,
+            "legacy": n % 2 == 0, "updated_ts": 5,
+        }
+        for n in range(300)  # each of 150 keys twice: the second row must win
+    ]  # fmt: skip
+    with store.unit_of_work() as uow:
+        uow.job_rows.put("consumption", rows)
+        uow.commit()
+    keys = [(f"u{n:03d}", "c1", "c1", "x") for n in range(150)]
+    with store.reader() as uow:
+        found = uow.job_rows.fetch("consumption", keys)
+    assert found == {key: rows[150 + n] for n, key in enumerate(keys)}

@@ -131,6 +131,9 @@ def test_attempts_keep_their_questions_and_read_oldest_first(store: Store) -> No
         assert t.attempts_of_users([U1]) == [early, late]
         bare = [replace(a, questions=()) for a in (early, late)]
         assert t.attempts_of_users([U1], with_questions=False) == bare
+        assert t.attempts_of_enrolments([EnrolmentKey(U1, "c1", "k1")], with_questions=False) == {
+            EnrolmentKey(U1, "c1", "k1"): bare
+        }
         elsewhere = EnrolmentKey(U2, "c1", "k1")
         assert t.attempts_of_enrolments([EnrolmentKey(U1, "c1", "k1"), elsewhere]) == {
             EnrolmentKey(U1, "c1", "k1"): [early, late],

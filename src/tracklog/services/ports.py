@@ -128,10 +128,11 @@ class TrackingRepository(Protocol):
     def attempts_of_enrolment(self, key: EnrolmentKey) -> list[Attempt]: ...
 
     def attempts_of_enrolments(
-        self, keys: Iterable[EnrolmentKey]
+        self, keys: Iterable[EnrolmentKey], *, with_questions: bool = True
     ) -> dict[EnrolmentKey, list[Attempt]]:
         """The attempts under several enrolment keys: every asked key is a key, its attempts
-        oldest first (by assessment time, then attempt id) as ``attempts_in`` orders them."""
+        oldest first (by assessment time, then attempt id) as ``attempts_in`` orders them;
+        ``with_questions=False`` as for ``attempts_of_users``."""
         ...
 
     def attempts_of_users(

@@ -116,11 +116,15 @@ class MemoryTracking:
         return self._attempts(lambda r: _of_enrolment(r, key))
 
     def attempts_of_enrolments(
-        self, keys: Iterable[EnrolmentKey]
+        self, keys: Iterable[EnrolmentKey], *, with_questions: bool = True
     ) -> dict[EnrolmentKey, list[Attempt]]:
         return {
             key: sorted(
-                self.attempts_of_enrolment(key), key=lambda a: (a.assessment_ts, a.attempt_id)
+                (
+                    attempt if with_questions else replace(attempt, questions=())
+                    for attempt in self.attempts_of_enrolment(key)
+                ),
+                key=lambda a: (a.assessment_ts, a.attempt_id),
             )
             for key in keys
         }

@@ -83,7 +83,7 @@ def record_to_row(record: ConsumptionRecord, now_ts: int) -> dict[str, Any]:
     }
 
 
-_STATUSES = tuple(Status)  # by number: indexing is several times cheaper than ``Status(n)``
+_STATUSES = {int(s): s for s in Status}  # by number: several times cheaper than ``Status(n)``
 _DIRECT = Provenance.direct()
 RECORD_COLUMNS = (
     "user_id", "collection_id", "context_id", "content_id", "status", "progress",
@@ -104,7 +104,7 @@ def record_from_values(values: Sequence[Any]) -> ConsumptionRecord:
      provenance, legacy_views, legacy_completed, legacy) = values  # fmt: skip
     return ConsumptionRecord(
         key=RecordKey(user, collection, context, content),
-        status=_STATUSES[status],
+        status=_STATUSES[status] if status in _STATUSES else Status(status),  # names a bad one
         progress=progress,
         progress_details=details,
         progress_details_ts=details_ts,

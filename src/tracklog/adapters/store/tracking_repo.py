@@ -59,13 +59,15 @@ def _records_by_key(count: int) -> Select[Any]:
     )
 
 
-@lru_cache(maxsize=32)
-def _at_enrolments(table: Table, count: int) -> Select[Any]:
-    """The rows of ``table`` under ``count`` enrolment keys (user, collection, context): an OR
-    of equalities on the leading primary-key columns, one index range per key on both backends.
-    Built once per table and count (a power of two, see ``_padded``)."""
+@lru_cache(maxsize=64)
+def _at_enrolments(table: Table, count: int, wanted: tuple[str, ...] = ()) -> Select[Any]:
+    """The rows of ``table`` (only the ``wanted`` columns, if named) under ``count`` enrolment
+    keys (user, collection, context): an OR of equalities on the leading primary-key columns,
+    one index range per key on both backends. Built once per table, count (a power of two, see
+    ``_padded``) and columns."""
     columns = table.c
-    return select(table).where(
+    selected = [columns[name] for name in wanted] if wanted else [table]
+    return select(*selected).where(
         or_(
             *(
                 and_(
@@ -80,7 +82,7 @@ def _at_enrolments(table: Table, count: int) -> Select[Any]:
 
 
 def _rows_at_enrolments(
-    conn: Connection, table: Table, keys: Iterable[EnrolmentKey]
+    conn: Connection, table: Table, keys: Iterable[EnrolmentKey], wanted: tuple[str, ...] = ()
 ) -> Iterator[RowMapping]:
     for part in chunks(sorted(set(keys)), KEYS_PER_QUERY):
         part = _padded(part)  # noqa: PLW2901
@@ -89,7 +91,7 @@ def _rows_at_enrolments(
             params[f"u{n}"] = key.user_id
             params[f"c{n}"] = key.collection_id
             params[f"x{n}"] = key.context_id
-        yield from conn.execute(_at_enrolments(table, len(part)), params).mappings()
+        yield from conn.execute(_at_enrolments(table, len(part), wanted), params).mappings()
 
 
 class _Keyed(Protocol):
@@ -105,13 +107,18 @@ def _by_enrolment(
     table: Table,
     keys: Iterable[EnrolmentKey],
     decode: Callable[[RowMapping], T],
+    wanted: tuple[str, ...] = (),
 ) -> dict[EnrolmentKey, list[T]]:
     """The rows of ``table`` under each enrolment key (every asked key is a key), decoded."""
     found: dict[EnrolmentKey, list[T]] = {key: [] for key in keys}
-    for row in _rows_at_enrolments(conn, table, found):
+    for row in _rows_at_enrolments(conn, table, found, wanted):
         item = decode(row)
         found[item.key.enrolment].append(item)
     return found
+
+
+def _attempt_totals(row: RowMapping) -> Attempt:
+    return codec.attempt_totals([row[name] for name in codec.ATTEMPT_TOTALS_COLUMNS])
 
 
 class TrackingRepository:
@@ -245,10 +252,16 @@ class TrackingRepository:
         return [codec.attempt_from_row(row) for row in self._conn.execute(query).mappings()]
 
     def attempts_of_enrolments(
-        self, keys: Iterable[EnrolmentKey]
+        self, keys: Iterable[EnrolmentKey], *, with_questions: bool = True
     ) -> dict[EnrolmentKey, list[Attempt]]:
-        """The attempts under several enrolment keys, each list oldest first (``attempts_in``)."""
-        found = _by_enrolment(self._conn, tables.attempts, keys, codec.attempt_from_row)
+        """The attempts under several enrolment keys, each list oldest first (``attempts_in``);
+        without their questions when not asked for (``attempts_of_users``)."""
+        if with_questions:
+            found = _by_enrolment(self._conn, tables.attempts, keys, codec.attempt_from_row)
+        else:
+            found = _by_enrolment(
+                self._conn, tables.attempts, keys, _attempt_totals, codec.ATTEMPT_TOTALS_COLUMNS
+            )
         for attempts in found.values():
             attempts.sort(key=lambda a: (a.assessment_ts, a.attempt_id))
         return found

@@ -2,8 +2,8 @@
 
 SQLAlchemy already hides most differences (``FOR UPDATE`` is dropped on SQLite, identity columns,
 JSON); what is left is here: how a write transaction begins, how one learner's writers are
-serialised, which ``INSERT ... ON CONFLICT`` construct to use, and whether the raw driver may take
-plain rows directly.
+serialised, which ``INSERT ... ON CONFLICT`` construct to use, whether the raw driver may take
+plain rows directly, and whether many rows go by ``COPY``.
 """
 
 from __future__ import annotations
@@ -33,6 +33,7 @@ class StoreTraits:
     inline_reads: bool  # a read costs less than a hop to a worker thread
     begin_write: str | None  # how a write transaction begins (SQLite: take the lock up front)
     plain_executemany: bool  # the driver takes plain rows faster than SQLAlchemy's processing
+    copy_rows: bool  # many rows go by COPY (PostgreSQL): see ``copy_rows.COPY_FROM_ROWS``
     insert: Callable[[Table], sqlite.Insert | postgresql.Insert]
     lock_user: Callable[[Connection, str], None]
 
@@ -43,6 +44,7 @@ SQLITE = StoreTraits(
     inline_reads=True,
     begin_write="IMMEDIATE",
     plain_executemany=True,
+    copy_rows=False,
     insert=sqlite.insert,
     lock_user=_no_lock,  # writers are serial already (BEGIN IMMEDIATE)
 )
@@ -52,7 +54,8 @@ POSTGRESQL = StoreTraits(
     single_writer=False,
     inline_reads=False,
     begin_write=None,
-    plain_executemany=False,  # SQLAlchemy's insertmanyvalues batching is the fast path there
+    plain_executemany=False,  # SQLAlchemy's insertmanyvalues batching, for a few rows
+    copy_rows=True,
     insert=postgresql.insert,
     lock_user=_advisory_lock,
 )

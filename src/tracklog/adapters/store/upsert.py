@@ -9,6 +9,14 @@ from typing import Any
 from sqlalchemy import Connection, Table
 from sqlalchemy.sql.dml import Insert
 
+from tracklog.adapters.store.copy_rows import (
+    COPY_FROM_ROWS,
+    Converter,
+    bind_converters,
+    converted_row,
+    copy_insert,
+    copy_upsert,
+)
 from tracklog.adapters.store.traits import StoreTraits
 
 
@@ -24,23 +32,14 @@ def upsert(
     if not rows:
         return
     columns = tuple(rows[0])
+    if traits.copy_rows and len(rows) >= COPY_FROM_ROWS:
+        copy_upsert(conn, table, columns, rows, update)
+        return
     if traits.plain_executemany:  # SQLite: straight to the driver, converted column by column
         sql, converters = _driver_upsert(conn, table, columns, update)
-        conn.exec_driver_sql(sql, [_converted(row, columns, converters) for row in rows])
+        conn.exec_driver_sql(sql, [converted_row(row, columns, converters) for row in rows])
         return
     conn.execute(_statement(traits, table, columns, update), list(rows))
-
-
-Converter = Any  # a column type's bind processor (a callable), or None
-
-
-def _converted(
-    row: dict[str, Any], columns: tuple[str, ...], converters: list[Converter]
-) -> tuple[Any, ...]:
-    return tuple(
-        value if convert is None else convert(value)
-        for value, convert in zip(map(row.__getitem__, columns), converters, strict=True)
-    )
 
 
 _DRIVER_UPSERTS: dict[tuple[Any, ...], tuple[str, list[Converter]]] = {}
@@ -69,8 +68,7 @@ def _driver_upsert(
             f"INSERT INTO {quote.format_table(table)} ({names}) VALUES ({marks}) "
             f"ON CONFLICT ({conflict}) {action}"
         )
-        converters = [table.c[name].type.bind_processor(conn.dialect) for name in columns]
-        _DRIVER_UPSERTS[cache_key] = (sql, converters)
+        _DRIVER_UPSERTS[cache_key] = (sql, bind_converters(conn, table, columns))
     return _DRIVER_UPSERTS[cache_key]
 
 
@@ -98,6 +96,9 @@ def insert_plain(
     ``columns`` order, in one ``executemany``. Where the driver takes them faster than
     SQLAlchemy's per-row parameter processing (SQLite), they go to it as they are."""
     if not rows:
+        return
+    if traits.copy_rows and len(rows) >= COPY_FROM_ROWS:
+        copy_insert(conn, table, columns, rows)
         return
     if not traits.plain_executemany:
         conn.execute(table.insert(), [dict(zip(columns, row, strict=True)) for row in rows])
