@@ -1,4 +1,4 @@
-"""Server-mode benchmarks: throwaway PostgreSQL + Redis, 2 API processes, 3 workers.
+"""Server-mode benchmarks: throwaway PostgreSQL + Redis, 1 then 2 API processes, 3 workers.
 
 Run from the repository root: ``.venv/bin/python -m bench.server_mode`` (or
 ``PYTHONPATH=. .venv/bin/python bench/server_mode.py``). Prints one markdown table. Sizes are
@@ -80,9 +80,10 @@ def single_event_http(
         return http.post(f"{urls[i % len(urls)]}/v1/view/end", json=body, headers=headers)
 
     elapsed, latencies = _timed_requests(n, 8, send, pace_per_s)
+    name = f"single-event HTTP, {len(urls)} API process{'es' if len(urls) > 1 else ''}"
     return [
-        ("single-event HTTP, 2 API processes", "requests/s", n / elapsed),
-        ("single-event HTTP, 2 API processes", "p99 ms", _percentile(latencies, 0.99) * 1000),
+        (name, "requests/s", n / elapsed),
+        (name, "p99 ms", _percentile(latencies, 0.99) * 1000),
     ]
 
 
@@ -198,12 +199,15 @@ def _run(deployment: Deployment, scale: int) -> list[Row]:
     control = deployment.control()
     users = [f"learner-{i}" for i in range(100)]
     enrol_learners(control, users)
-    urls = [deployment.start_api(), deployment.start_api()]
     for _ in range(3):
         deployment.start_worker()
-    rows: list[Row] = []
+    urls = [deployment.start_api()]
+    rows: list[Row] = single_event_http(deployment, urls, users, 1000 * scale)  # one API process
+    one_process = rows[0][2]
+    urls.append(deployment.start_api())
     rows += single_event_http(deployment, urls, users, 1000 * scale)
-    capacity = rows[0][2]  # single-event requests/s, closed loop: the capacity of this set-up
+    capacity = rows[2][2]  # single-event requests/s, closed loop: the capacity of this set-up
+    rows.append(("single-event HTTP, 2 API processes over 1", "ratio", capacity / one_process))
     rows += view_read(deployment, urls, users, 1000 * scale)
     rows += sync_against_copy(deployment, urls, 20 * scale)
     rows += aggregation_lag(control, deployment, urls, 500 * scale, capacity / 2)

@@ -10,6 +10,7 @@ from tracklog.domain.model import (
     ConsumptionRecord,
     EnrolmentKey,
     Question,
+    RecordFacts,
     RecordKey,
     Status,
     Summary,
@@ -160,6 +161,22 @@ def test_many_enrolments_read_in_one_call_as_one_by_one(store: Store) -> None:
             assert sorted(many[key], key=lambda r: r.key) == sorted(one, key=lambda r: r.key)
         assert t.summaries_by_key(keys) == {s.key: s for s in sums}
         assert t.records_of_enrolments([]) == {}
+        facts = t.record_facts_of_enrolments(keys)  # what a summary reads, nothing else
+        assert {k: sorted(v, key=_by_key) for k, v in facts.items()} == {
+            k: sorted(map(_facts, v), key=_by_key) for k, v in many.items()
+        }
+        users = sorted({k.user_id for k in keys})
+        assert sorted(t.record_facts_of_users(users), key=_by_key) == sorted(
+            map(_facts, t.records_of_users(users)), key=_by_key
+        )
+
+
+def _facts(record: ConsumptionRecord) -> RecordFacts:
+    return RecordFacts(record.key, record.status, record.last_access_ts, record.first_completed_ts)
+
+
+def _by_key(item: RecordFacts) -> RecordKey:
+    return item.key
 
 
 def test_moving_an_enrolment_deletes_its_records_and_keeps_the_summary_once(store: Store) -> None:

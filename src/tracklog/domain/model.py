@@ -107,6 +107,17 @@ class Provenance:
 
 
 @dataclass(frozen=True, slots=True)
+class RecordFacts:
+    """The facts of one record a summary is computed from (read without the rest of the record:
+    no progress details, counts or provenance to decode)."""
+
+    key: RecordKey
+    status: Status
+    last_access_ts: int | None
+    first_completed_ts: int | None
+
+
+@dataclass(frozen=True, slots=True)
 class ConsumptionRecord:
     """The merged state of one (user, collection, context, content)."""
 

@@ -4,23 +4,40 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Protocol
 
 from tracklog.domain.attempts import assessment_status
 from tracklog.domain.model import (
     Attempt,
     Collection,
-    ConsumptionRecord,
     EnrolmentKey,
+    RecordKey,
     Status,
     Summary,
 )
+
+
+class SummarisedRecord(Protocol):
+    """What a summary reads of a record: a ``ConsumptionRecord`` or its ``RecordFacts``."""
+
+    @property
+    def key(self) -> RecordKey: ...
+
+    @property
+    def status(self) -> Status: ...
+
+    @property
+    def last_access_ts(self) -> int | None: ...
+
+    @property
+    def first_completed_ts(self) -> int | None: ...
 
 
 @dataclass(frozen=True, slots=True)
 class SummaryInputs:
     key: EnrolmentKey
     collection: Collection | None
-    records: Sequence[ConsumptionRecord]
+    records: Sequence[SummarisedRecord]
     attempts: Mapping[str, Sequence[Attempt]]
     enrolled_ts: int | None
     previous: Summary | None = None
@@ -71,7 +88,7 @@ def percentage(progress: int, required_count: int) -> int:
     return progress * 100 // required_count
 
 
-def _content_status(records: Iterable[ConsumptionRecord]) -> dict[str, int]:
+def _content_status(records: Iterable[SummarisedRecord]) -> dict[str, int]:
     statuses: dict[str, int] = {}
     for record in records:
         content = record.key.content_id
@@ -88,7 +105,7 @@ def _status(complete: bool, content_status: Mapping[str, int]) -> Status:
 
 
 def _completed_ts(
-    records: Sequence[ConsumptionRecord],
+    records: Sequence[SummarisedRecord],
     required: frozenset[str],
     previous: Summary | None,
     counted_complete: bool,

@@ -27,6 +27,7 @@ from tracklog.domain.model import (
     Context,
     Enrolment,
     EnrolmentKey,
+    RecordFacts,
     RecordKey,
     Summary,
 )
@@ -118,6 +119,16 @@ class TrackingRepository(Protocol):
         ...
 
     def records_of_users(self, user_ids: Sequence[str]) -> list[ConsumptionRecord]: ...
+
+    def record_facts_of_enrolments(
+        self, keys: Iterable[EnrolmentKey]
+    ) -> dict[EnrolmentKey, list[RecordFacts]]:
+        """``records_of_enrolments``, only what a summary reads of each record (far cheaper)."""
+        ...
+
+    def record_facts_of_users(self, user_ids: Sequence[str]) -> list[RecordFacts]:
+        """``records_of_users``, only what a summary reads of each record."""
+        ...
 
     def attempt(self, key: RecordKey, attempt_id: str) -> Attempt | None: ...
 

@@ -85,7 +85,7 @@ def gather_many(
     places = {
         _place(key, scope) for key, view in zip(keys, views, strict=True) for scope in view.scopes
     }
-    records = uow.tracking.records_of_enrolments(places)
+    records = uow.tracking.record_facts_of_enrolments(places)
     attempts = uow.tracking.attempts_of_enrolments(places, with_questions=False)  # totals only
     previous = uow.tracking.summaries_by_key(keys)
     gathered: list[tuple[EnrolmentView, SummaryInputs]] = []

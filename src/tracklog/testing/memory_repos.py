@@ -16,6 +16,7 @@ from tracklog.domain.model import (
     Context,
     Enrolment,
     EnrolmentKey,
+    RecordFacts,
     RecordKey,
     Summary,
 )
@@ -97,6 +98,15 @@ class MemoryTracking:
     def records_of_users(self, user_ids: Sequence[str]) -> list[ConsumptionRecord]:
         wanted = set(user_ids)
         return self._records(lambda r: r["user_id"] in wanted)
+
+    def record_facts_of_enrolments(
+        self, keys: Iterable[EnrolmentKey]
+    ) -> dict[EnrolmentKey, list[RecordFacts]]:
+        found = self.records_of_enrolments(keys)
+        return {key: [codec.facts_of(r) for r in records] for key, records in found.items()}
+
+    def record_facts_of_users(self, user_ids: Sequence[str]) -> list[RecordFacts]:
+        return [codec.facts_of(r) for r in self.records_of_users(user_ids)]
 
     def attempt(self, key: RecordKey, attempt_id: str) -> Attempt | None:
         found = self._t["attempts"].get(

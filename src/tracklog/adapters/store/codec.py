@@ -20,6 +20,7 @@ from tracklog.domain.model import (
     Provenance,
     ProvenanceKind,
     Question,
+    RecordFacts,
     RecordKey,
     Status,
     Summary,
@@ -91,6 +92,27 @@ RECORD_COLUMNS = (
     "completed_count", "event_count", "first_access_ts", "last_access_ts", "first_completed_ts",
     "last_completed_ts", "provenance", "legacy_view_count", "legacy_completed_count", "legacy",
 )  # fmt: skip
+
+
+RECORD_FACTS_COLUMNS = (
+    "user_id", "collection_id", "context_id", "content_id", "status", "last_access_ts",
+    "first_completed_ts",
+)  # fmt: skip
+
+
+def record_facts(values: Sequence[Any]) -> RecordFacts:
+    """A record's facts from its ``RECORD_FACTS_COLUMNS`` in that order."""
+    user, collection, context, content, status, last_access, first_completed = values
+    return RecordFacts(
+        RecordKey(user, collection, context, content),
+        _STATUSES[status] if status in _STATUSES else Status(status),
+        last_access,
+        first_completed,
+    )
+
+
+def facts_of(record: ConsumptionRecord) -> RecordFacts:
+    return RecordFacts(record.key, record.status, record.last_access_ts, record.first_completed_ts)
 
 
 def record_from_row(row: Row) -> ConsumptionRecord:

@@ -19,6 +19,7 @@ from tracklog.domain.model import (
     Attempt,
     ConsumptionRecord,
     EnrolmentKey,
+    RecordFacts,
     RecordKey,
     Summary,
 )
@@ -117,6 +118,10 @@ def _by_enrolment(
     return found
 
 
+def _record_facts(row: RowMapping) -> RecordFacts:
+    return codec.record_facts([row[name] for name in codec.RECORD_FACTS_COLUMNS])
+
+
 def _attempt_totals(row: RowMapping) -> Attempt:
     return codec.attempt_totals([row[name] for name in codec.ATTEMPT_TOTALS_COLUMNS])
 
@@ -201,6 +206,21 @@ class TrackingRepository:
     ) -> dict[EnrolmentKey, list[ConsumptionRecord]]:
         """``records_of_enrolment`` of several keys (any learners), one query per 64 keys."""
         return _by_enrolment(self._conn, tables.consumption, keys, codec.record_from_row)
+
+    def record_facts_of_enrolments(
+        self, keys: Iterable[EnrolmentKey]
+    ) -> dict[EnrolmentKey, list[RecordFacts]]:
+        return _by_enrolment(
+            self._conn, tables.consumption, keys, _record_facts, codec.RECORD_FACTS_COLUMNS
+        )
+
+    def record_facts_of_users(self, user_ids: Sequence[str]) -> list[RecordFacts]:
+        columns = [tables.consumption.c[name] for name in codec.RECORD_FACTS_COLUMNS]
+        found: list[RecordFacts] = []
+        for part in chunks(sorted(set(user_ids)), 500):
+            query = select(*columns).where(tables.consumption.c.user_id.in_(part))
+            found.extend(map(codec.record_facts, self._conn.execute(query).fetchall()))
+        return found
 
     def records_of_users(self, user_ids: Sequence[str]) -> list[ConsumptionRecord]:
         """Every record of these learners (a bulk job's batch reads them in one query)."""

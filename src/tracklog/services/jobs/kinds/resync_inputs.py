@@ -11,13 +11,13 @@ from collections.abc import Iterable, Sequence
 from typing import TypeVar
 
 from tracklog.domain.jobs import Key, Row
-from tracklog.domain.model import Attempt, Collection, ConsumptionRecord, EnrolmentKey, RecordKey
+from tracklog.domain.model import Attempt, Collection, EnrolmentKey, RecordFacts, RecordKey
 from tracklog.domain.modes import Mode, RecordScope, read_contents, read_scopes
 from tracklog.domain.summaries import SummaryInputs
 from tracklog.services.ports import UnitOfWork
 
 Place = tuple[str, str, str]  # user, collection, context
-T = TypeVar("T", ConsumptionRecord, Attempt)
+T = TypeVar("T", RecordFacts, Attempt)
 
 
 class BatchInputs:
@@ -26,8 +26,8 @@ class BatchInputs:
         users = sorted({str(k[0]) for k in keys})
         self._collections: dict[str, Collection | None] = {}
         self._enrolments = {e.key: e for e in uow.registry.enrolments_of_users(users)}
-        self._records: dict[Place, list[ConsumptionRecord]] = defaultdict(list)
-        for record in uow.tracking.records_of_users(users):
+        self._records: dict[Place, list[RecordFacts]] = defaultdict(list)
+        for record in uow.tracking.record_facts_of_users(users):
             self._records[_place(record.key)].append(record)
         self._attempts: dict[Place, list[Attempt]] = defaultdict(list)
         for attempt in uow.tracking.attempts_of_users(users, with_questions=False):
