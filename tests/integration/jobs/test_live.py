@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 import time
+from typing import Any, ClassVar
 
 from sqlalchemy import func, select
 
@@ -13,12 +14,15 @@ from tracklog.adapters.clock import ManualClock
 from tracklog.adapters.store import tables
 from tracklog.bootstrap import Tracklog
 from tracklog.domain.ingest import TrackEvent
+from tracklog.domain.jobs import Batch, Scope
 from tracklog.domain.model import EventType, Source
 from tracklog.domain.summaries import compute_summary
 from tracklog.services import ingest, registry
 from tracklog.services.commands import Enrol, RecordEvents
 from tracklog.services.deps import Deps
-from tracklog.services.jobs import runner
+from tracklog.services.jobs import planner, runner
+from tracklog.services.jobs.model import BatchWork
+from tracklog.services.ports import UnitOfWork
 from tracklog.services.summaries import gather
 from tracklog.testing.adapters import sql
 
@@ -144,3 +148,48 @@ def test_max_rate_makes_the_job_wait_between_batches(
     assert slept == []
     run_job(deps, "resync", max_rate=20, hooks=runner.Hooks(sleep=recording_sleep))
     assert sum(slept) > 0
+
+
+class _ReadingKind:
+    """A job kind that only finds (as a reconciliation does): while its one batch compares, a live
+    write arrives from another thread."""
+
+    name: ClassVar[str] = "reconcile"
+    read_only: ClassVar[bool] = True
+
+    def __init__(self, deps: Deps) -> None:
+        self.deps = deps
+        self.live_write_waited = True
+
+    def arguments(self) -> dict[str, Any]:
+        return {}
+
+    def scope(self, uow: UnitOfWork) -> Scope:
+        return Scope(1, "pages", ())
+
+    def next_batch(self, uow: UnitOfWork, cursor: list[Any] | None, size: int) -> Batch | None:
+        return None if cursor else Batch([("page",)], [1])
+
+    def work(self, uow: UnitOfWork, batch: Batch) -> BatchWork:
+        writer = threading.Thread(target=_write, args=(self.deps, "user-001", "while-reading"))
+        writer.start()
+        writer.join(timeout=10)  # a batch holding the write lock would keep it waiting
+        self.live_write_waited = writer.is_alive()
+        return BatchWork([], {"pages": 1})
+
+    def fold(self, report: dict[str, Any] | None, findings: dict[str, Any]) -> dict[str, Any]:
+        return findings
+
+
+def test_a_job_that_only_reads_never_holds_live_writes_back_while_it_compares(
+    seeded_twin: MakeTwin, database_url: str
+) -> None:
+    deps = seeded_twin(database_url).deps
+    kind = _ReadingKind(deps)
+    job_id = planner.create_job(deps, kind, ORIGIN, 10, None)
+
+    job = runner.run(deps, job_id, ORIGIN, Recorder(), runner.Hooks(), planned=kind)
+
+    assert job.state == "finished"
+    assert kind.live_write_waited is False
+    assert _journal(deps, "while-reading") == 2  # both events of the live write are in

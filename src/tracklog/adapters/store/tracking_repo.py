@@ -101,6 +101,7 @@ class _Keyed(Protocol):
 
 
 T = TypeVar("T", bound=_Keyed)
+V = TypeVar("V")
 
 
 def _by_enrolment(
@@ -215,21 +216,15 @@ class TrackingRepository:
         )
 
     def record_facts_of_users(self, user_ids: Sequence[str]) -> list[RecordFacts]:
-        columns = [tables.consumption.c[name] for name in codec.RECORD_FACTS_COLUMNS]
-        found: list[RecordFacts] = []
-        for part in chunks(sorted(set(user_ids)), 500):
-            query = select(*columns).where(tables.consumption.c.user_id.in_(part))
-            found.extend(map(codec.record_facts, self._conn.execute(query).fetchall()))
-        return found
+        return _of_users(
+            self._conn, tables.consumption, codec.RECORD_FACTS_COLUMNS, user_ids, codec.record_facts
+        )
 
     def records_of_users(self, user_ids: Sequence[str]) -> list[ConsumptionRecord]:
         """Every record of these learners (a bulk job's batch reads them in one query)."""
-        columns = [tables.consumption.c[name] for name in codec.RECORD_COLUMNS]
-        found: list[ConsumptionRecord] = []
-        for part in chunks(sorted(set(user_ids)), 500):
-            query = select(*columns).where(tables.consumption.c.user_id.in_(part))
-            found.extend(map(codec.record_from_values, self._conn.execute(query).fetchall()))
-        return found
+        return _of_users(
+            self._conn, tables.consumption, codec.RECORD_COLUMNS, user_ids, codec.record_from_values
+        )
 
     # attempts ------------------------------------------------------------------------------
     def attempt(self, key: RecordKey, attempt_id: str) -> Attempt | None:
@@ -295,11 +290,13 @@ class TrackingRepository:
             rows = _rows_of_users(self._conn, tables.attempts, user_ids)
             found = [codec.attempt_from_row(row) for row in rows]
         else:
-            columns = [tables.attempts.c[name] for name in codec.ATTEMPT_TOTALS_COLUMNS]
-            found = []
-            for part in chunks(sorted(set(user_ids)), 500):
-                query = select(*columns).where(tables.attempts.c.user_id.in_(part))
-                found.extend(map(codec.attempt_totals, self._conn.execute(query).fetchall()))
+            found = _of_users(
+                self._conn,
+                tables.attempts,
+                codec.ATTEMPT_TOTALS_COLUMNS,
+                user_ids,
+                codec.attempt_totals,
+            )
         return sorted(found, key=lambda a: (a.key, a.assessment_ts, a.attempt_id))
 
     def delete_enrolment_records(self, key: EnrolmentKey) -> None:
@@ -371,6 +368,23 @@ class TrackingRepository:
             result = self._conn.execute(delete(table).where(and_(*clauses)))
             counts[str(table.name)] = result.rowcount  # plain str: orjson refuses quoted_name keys
         return counts
+
+
+def _of_users(
+    conn: Connection,
+    table: Table,
+    columns: Sequence[str],
+    user_ids: Sequence[str],
+    decode: Callable[[Sequence[Any]], V],
+) -> list[V]:
+    """These learners' rows of ``table``, only ``columns`` (in that order), each decoded from its
+    plain result tuple: one query per 500 learners."""
+    selected = [table.c[name] for name in columns]
+    found: list[V] = []
+    for part in chunks(sorted(set(user_ids)), 500):
+        query = select(*selected).where(table.c.user_id.in_(part))
+        found.extend(map(decode, conn.execute(query).fetchall()))
+    return found
 
 
 def _rows_of_users(conn: Connection, table: Table, user_ids: Sequence[str]) -> list[Row]:
