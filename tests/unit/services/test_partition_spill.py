@@ -96,3 +96,12 @@ def test_any_record_comes_back_from_the_spill_as_it_went_in(
         spill.add(0, reconcile._flat(item))
     assert [reconcile._record(flat) for flat in spill.read(0)] == records
     spill.close()
+
+
+def test_the_partitions_grow_with_the_source_so_the_one_in_memory_stays_small() -> None:
+    assert reconcile.partitions_for(0) == reconcile.partitions_for(1_000_000) == 64
+    assert reconcile.partitions_for(10_000_000) == 400
+    assert reconcile.partitions_for(10**12) == reconcile.MAX_PARTITIONS
+    spill = PartitionSpill(400)
+    assert {spill.partition_of(f"u{n}") for n in range(20_000)} == set(range(400))
+    spill.close()

@@ -2,7 +2,7 @@
 at a time instead of everything it read (the reconciliation of a large export).
 
 Items are plain values (tuples, lists, dicts, strings, numbers, ``None``): they are buffered per
-partition and written a thousand at a time with ``marshal`` (each chunk after its length),
+partition and written in chunks with ``marshal`` (each chunk after its length),
 several times cheaper per item than pickling each one. Each partition is a file in a temporary
 folder of this process, removed when the spill is closed or garbage-collected; a resumed job
 spills again from its source."""
@@ -12,19 +12,25 @@ from __future__ import annotations
 import marshal
 import struct
 import tempfile
+import zlib
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
-BUFFERED = 1000  # items held per partition before they are written
+BUFFERED = 64_000  # items held in all, spread over the partitions, before they are written
 _LENGTH = struct.Struct("<I")  # each written chunk: its length, then its marshalled items
 
 
 class PartitionSpill:
     def __init__(self, partitions: int):
         self._folder = tempfile.TemporaryDirectory(prefix="tracklog-spill-")
-        self._partitions = partitions
+        self.partitions = partitions
+        self._per_partition = max(100, BUFFERED // partitions)
         self._buffers: dict[int, list[Any]] = {}
+
+    def partition_of(self, key: str) -> int:
+        """The partition of a key (a learner id): stable across processes and runs."""
+        return zlib.crc32(key.encode()) % self.partitions
 
     def add(self, partition: int, item: Any) -> None:
         buffer = self._buffers.get(partition)
@@ -32,7 +38,7 @@ class PartitionSpill:
             self._path(partition)  # refuses a partition outside the range
             buffer = self._buffers[partition] = []
         buffer.append(item)
-        if len(buffer) >= BUFFERED:
+        if len(buffer) >= self._per_partition:
             self._flush(partition)
 
     def replace(self, partition: int, items: Iterable[Any]) -> None:
@@ -64,6 +70,6 @@ class PartitionSpill:
                 writer.write(_LENGTH.pack(len(data)) + data)
 
     def _path(self, partition: int) -> Path:
-        if not 0 <= partition < self._partitions:
-            raise ValueError(f"partition {partition} outside 0..{self._partitions - 1}")
+        if not 0 <= partition < self.partitions:
+            raise ValueError(f"partition {partition} outside 0..{self.partitions - 1}")
         return Path(self._folder.name) / f"{partition}.spill"

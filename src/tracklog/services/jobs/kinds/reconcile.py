@@ -11,7 +11,6 @@ source no longer has.
 
 from __future__ import annotations
 
-import zlib
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import fields
@@ -42,8 +41,9 @@ from tracklog.services.jobs.kinds.partition_spill import PartitionSpill
 from tracklog.services.jobs.model import BatchWork, Report
 from tracklog.services.ports import LegacyExport, UnitOfWork
 
-PARTITIONS = 64
-EXTRAS = PARTITIONS  # the cursor's partition number for the pass over imported records
+MIN_PARTITIONS = 64
+RECORDS_PER_PARTITION = 25_000  # about what one partition holds in memory (~40 MB)
+MAX_PARTITIONS = 4096
 EXTRAS_PAGE = 5000
 Source = dict[RecordKey, tuple[ConsumptionRecord, Segment]]
 
@@ -72,11 +72,12 @@ class Reconcile:
         return Scope(self._records, "source records", ())
 
     def next_batch(self, uow: UnitOfWork, cursor: list[Any] | None, size: int) -> Batch | None:
-        part = 0 if cursor is None else int(cursor[0]) + (1 if int(cursor[0]) < EXTRAS else 0)
-        if part < PARTITIONS:
+        extras = self._prepare().partitions  # the cursor's number for the pass over imports
+        part = 0 if cursor is None else int(cursor[0]) + (1 if int(cursor[0]) < extras else 0)
+        if part < extras:
             keys = [(k.user_id, k.content_id) for k in self._partition(part)]
             return Batch(keys, [part])
-        after = cursor[1:] if cursor is not None and int(cursor[0]) == EXTRAS else None
+        after = cursor[1:] if cursor is not None and int(cursor[0]) == extras else None
         rows = uow.job_rows.page(
             "consumption",
             (Condition("legacy", "is", True),),
@@ -87,12 +88,12 @@ class Reconcile:
         if not rows:
             return None
         last = tuple(rows[-1].values())
-        return Batch([], [EXTRAS, *last], rows=rows)  # no source records: progress stays put
+        return Batch([], [extras, *last], rows=rows)  # no source records: progress stays put
 
     def work(self, uow: UnitOfWork, batch: Batch) -> BatchWork:
         result = Reconciliation()
         part = int(batch.cursor[0])
-        if part < PARTITIONS:
+        if part < self._prepare().partitions:
             if part == 0:  # the pending legacy queue counts once, as expected source data
                 for module_type, count in self._pending.items():
                     result.pending(module_type, count)
@@ -123,7 +124,10 @@ class Reconcile:
         return self._spill
 
     def _spilled_source(self) -> PartitionSpill:
-        spill = PartitionSpill(PARTITIONS)
+        lines = sum(
+            self._export.count_lines(f) for f in (LegacyFile.CONSUMPTION, LegacyFile.PENDING)
+        )
+        spill = PartitionSpill(partitions_for(lines))
         for item in self._export.rows(LegacyFile.CONSUMPTION):
             if isinstance(item, SourceRow):
                 try:
@@ -131,7 +135,7 @@ class Reconcile:
                 except BadRow as error:
                     self._reject(BadLine(item.file, item.line, str(error)))
                     continue
-                spill.add(partition_of(snapshot.key.user_id), _flat(snapshot))
+                spill.add(spill.partition_of(snapshot.key.user_id), _flat(snapshot))
             else:
                 self._reject(item)
         pending: dict[str, int] = defaultdict(int)
@@ -142,9 +146,9 @@ class Reconcile:
             for content_id, _ in update.contents:
                 pending[self._reader.module_type_of(content_id)] += 1
             for snapshot in pending_snapshots(self._mode, update):
-                spill.add(partition_of(snapshot.key.user_id), _flat(snapshot))
+                spill.add(spill.partition_of(snapshot.key.user_id), _flat(snapshot))
         self._pending = dict(pending)
-        for part in range(PARTITIONS):  # one record per key, counted, its learners noted
+        for part in range(spill.partitions):  # one record per key, counted, learners noted
             spilled = list(spill.read(part))
             keys = {flat[:4] for flat in spilled}
             self._records += len(keys)
@@ -234,5 +238,9 @@ def _provenance(flat: tuple[Any, ...]) -> Provenance:
 _KEY = attrgetter(*(f.name for f in fields(RecordKey)))
 
 
-def partition_of(user_id: str) -> int:
-    return zlib.crc32(user_id.encode()) % PARTITIONS
+def partitions_for(source_lines: int) -> int:
+    """Enough partitions for about ``RECORDS_PER_PARTITION`` source records each, so that the
+    one held in memory stays about the same size whatever the export's (the count is the same
+    when a resumed job reads the same export again)."""
+    wanted = -(-source_lines // RECORDS_PER_PARTITION)
+    return max(MIN_PARTITIONS, min(MAX_PARTITIONS, wanted))
