@@ -84,7 +84,15 @@ def record_to_row(record: ConsumptionRecord, now_ts: int) -> dict[str, Any]:
     }
 
 
-_STATUSES = {int(s): s for s in Status}  # by number: several times cheaper than ``Status(n)``
+_STATUSES = {int(s): s for s in Status}
+
+
+def _status(number: int) -> Status:
+    """A stored status: a dict lookup (several times cheaper than ``Status(n)``, which still
+    names a bad stored value)."""
+    return _STATUSES[number] if number in _STATUSES else Status(number)
+
+
 _DIRECT = Provenance.direct()
 RECORD_COLUMNS = (
     "user_id", "collection_id", "context_id", "content_id", "status", "progress",
@@ -105,7 +113,7 @@ def record_facts(values: Sequence[Any]) -> RecordFacts:
     user, collection, context, content, status, last_access, first_completed = values
     return RecordFacts(
         RecordKey(user, collection, context, content),
-        _STATUSES[status] if status in _STATUSES else Status(status),
+        _status(status),
         last_access,
         first_completed,
     )
@@ -126,7 +134,7 @@ def record_from_values(values: Sequence[Any]) -> ConsumptionRecord:
      provenance, legacy_views, legacy_completed, legacy) = values  # fmt: skip
     return ConsumptionRecord(
         key=RecordKey(user, collection, context, content),
-        status=_STATUSES[status] if status in _STATUSES else Status(status),  # names a bad one
+        status=_status(status),
         progress=progress,
         progress_details=details,
         progress_details_ts=details_ts,

@@ -51,13 +51,6 @@ def copy_upsert(
     values = [converted_row(row, columns, converters) for row in unique]
     names = ", ".join(quote.quote(c) for c in columns)
     stage = quote.quote(f"tracklog_stage_{table.name}")
-    changed = [quote.quote(c) for c in columns if c not in keys]
-    action = (
-        "DO UPDATE SET " + ", ".join(f"{c} = EXCLUDED.{c}" for c in changed)
-        if update and changed
-        else "DO NOTHING"
-    )
-    conflict = ", ".join(quote.quote(k) for k in keys)
     with _driver_errors(conn, f"COPY {stage}"):
         cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
         cursor.execute(
@@ -67,8 +60,22 @@ def copy_upsert(
         _copy(cursor, f"COPY {stage} ({names}) FROM STDIN", values)
         cursor.execute(
             f"INSERT INTO {quote.format_table(table)} ({names}) SELECT {names} FROM {stage} "
-            f"ON CONFLICT ({conflict}) {action}"
+            + on_conflict(conn, table, columns, update)
         )
+
+
+def on_conflict(conn: Connection, table: Table, columns: tuple[str, ...], update: bool) -> str:
+    """``ON CONFLICT (primary key) DO UPDATE SET`` every other column (or ``DO NOTHING``), as
+    SQLite and PostgreSQL both spell it, for SQL sent straight to the driver."""
+    quote = conn.dialect.identifier_preparer
+    keys = [str(c.name) for c in table.primary_key.columns]
+    changed = [quote.quote(c) for c in columns if c not in keys]
+    action = (
+        "DO UPDATE SET " + ", ".join(f"{c} = excluded.{c}" for c in changed)
+        if update and changed
+        else "DO NOTHING"
+    )
+    return f"ON CONFLICT ({', '.join(quote.quote(k) for k in keys)}) {action}"
 
 
 Converter = Any  # a column type's bind processor (a callable), or None

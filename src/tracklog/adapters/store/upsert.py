@@ -16,6 +16,7 @@ from tracklog.adapters.store.copy_rows import (
     converted_row,
     copy_insert,
     copy_upsert,
+    on_conflict,
 )
 from tracklog.adapters.store.traits import StoreTraits
 
@@ -54,19 +55,10 @@ def _driver_upsert(
     cache_key = (str(table.name), columns, update, serializer)
     if cache_key not in _DRIVER_UPSERTS:
         quote = conn.dialect.identifier_preparer
-        keys = [str(c.name) for c in table.primary_key.columns]
         names = ", ".join(quote.quote(name) for name in columns)
         marks = ", ".join("?" for _ in columns)
-        conflict = ", ".join(quote.quote(name) for name in keys)
-        changed = [quote.quote(name) for name in columns if name not in keys]
-        action = (
-            "DO UPDATE SET " + ", ".join(f"{name} = excluded.{name}" for name in changed)
-            if update and changed
-            else "DO NOTHING"
-        )
-        sql = (
-            f"INSERT INTO {quote.format_table(table)} ({names}) VALUES ({marks}) "
-            f"ON CONFLICT ({conflict}) {action}"
+        sql = f"INSERT INTO {quote.format_table(table)} ({names}) VALUES ({marks}) " + on_conflict(
+            conn, table, columns, update
         )
         _DRIVER_UPSERTS[cache_key] = (sql, bind_converters(conn, table, columns))
     return _DRIVER_UPSERTS[cache_key]
