@@ -106,6 +106,9 @@ class Provenance:
         return cls(ProvenanceKind.DIRECT)
 
 
+DIRECT = Provenance.direct()  # immutable, so one instance serves every record written directly
+
+
 @dataclass(frozen=True, slots=True)
 class RecordFacts:
     """The facts of one record a summary is computed from (read without the rest of the record:
@@ -134,7 +137,7 @@ class ConsumptionRecord:
     last_access_ts: int | None = None
     first_completed_ts: int | None = None
     last_completed_ts: int | None = None
-    provenance: Provenance = field(default_factory=Provenance.direct)
+    provenance: Provenance = DIRECT
     # What the legacy system had counted when the record was imported (a snapshot, not events):
     # merged by maximum, so importing the same or an older export again changes nothing.
     legacy_view_count: int = 0

@@ -187,22 +187,32 @@ def attempt_to_row(attempt: Attempt, now_ts: int) -> dict[str, Any]:
     }
 
 
-def attempt_from_row(row: Row) -> Attempt:
-    return Attempt(
-        key=key_of(row),
-        attempt_id=row["attempt_id"],
-        assessment_ts=row["assessment_ts"],
-        questions=tuple(question_from_json(q) for q in row["questions"]),
-        total_score=Decimal(row["total_score"]),
-        total_max_score=Decimal(row["total_max_score"]),
-        payload_hash=row["payload_hash"],
-    )
-
-
-ATTEMPT_TOTALS_COLUMNS = (
+ATTEMPT_TOTALS_COLUMNS: tuple[str, ...] = (
     "user_id", "collection_id", "context_id", "content_id", "attempt_id", "assessment_ts",
     "total_score", "total_max_score", "payload_hash",
 )  # fmt: skip
+
+
+ATTEMPT_COLUMNS: tuple[str, ...] = (*ATTEMPT_TOTALS_COLUMNS, "questions")
+
+
+def attempt_from_row(row: Row) -> Attempt:
+    return attempt_from_values(tuple(row[name] for name in ATTEMPT_COLUMNS))
+
+
+def attempt_from_values(values: Sequence[Any]) -> Attempt:
+    """An attempt with its questions, from its ``ATTEMPT_COLUMNS`` in that order."""
+    (user, collection, context, content, attempt_id, ts, score, max_score, payload_hash,
+     questions) = values  # fmt: skip
+    return Attempt(
+        key=RecordKey(user, collection, context, content),
+        attempt_id=attempt_id,
+        assessment_ts=ts,
+        questions=tuple(question_from_json(q) for q in questions),
+        total_score=Decimal(score),
+        total_max_score=Decimal(max_score),
+        payload_hash=payload_hash,
+    )
 
 
 def attempt_totals(values: Sequence[Any]) -> Attempt:

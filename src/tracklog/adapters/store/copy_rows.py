@@ -19,7 +19,7 @@ from typing import Any
 from sqlalchemy import Connection, Table
 from sqlalchemy import exc as sa_exc
 
-from tracklog.domain.errors import StoreUnavailable
+from tracklog.adapters.store.engine import store_unavailable
 
 COPY_FROM_ROWS = 64  # fewer rows go through executemany (its per-statement cost is lower)
 
@@ -122,9 +122,5 @@ def _driver_errors(conn: Connection, statement: str) -> Iterator[None]:
     except psycopg.Error as error:
         if isinstance(error, psycopg.OperationalError | psycopg.InterfaceError):
             where = conn.engine.url.render_as_string(hide_password=True)
-            reason = str(error).strip().splitlines()[0] if str(error).strip() else type(error)
-            raise StoreUnavailable(
-                f"the store {where} is unavailable ({reason}); retry shortly, nothing was applied",
-                field="store",
-            ) from error
+            raise store_unavailable(where, error) from error
         raise sa_exc.DBAPIError.instance(statement, None, error, psycopg.Error) from error

@@ -9,6 +9,7 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from tracklog.adapters.store import tables
 from tracklog.adapters.store.dead_letter_repo import ERROR_CHARS
+from tracklog.adapters.store.driver_reads import fetch
 from tracklog.adapters.store.traits import StoreTraits
 from tracklog.adapters.store.upsert import chunks, insert_plain
 from tracklog.domain.pipeline import NewTrigger, Trigger
@@ -98,7 +99,7 @@ class OutboxRepository:
             )
 
     def has_pending_for(self, user_id: str) -> bool:
-        return self._conn.execute(_PENDING_FOR, {"user_id": user_id}).first() is not None
+        return bool(fetch(self._conn, self._traits, _PENDING_FOR, {"user_id": user_id}))
 
     def backlog(self) -> tuple[int, int | None]:
         """Number of pending triggers and the creation time of the oldest."""

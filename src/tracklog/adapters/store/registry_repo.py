@@ -9,6 +9,7 @@ from sqlalchemy import Connection, bindparam, select, update
 
 from tracklog.adapters.store import codec, tables
 from tracklog.adapters.store.collection_cache import CollectionCache
+from tracklog.adapters.store.driver_reads import fetch, fetch_mappings
 from tracklog.adapters.store.traits import StoreTraits
 from tracklog.adapters.store.upsert import chunks, upsert
 from tracklog.domain.model import (
@@ -65,15 +66,16 @@ class RegistryRepository:
 
     # collections ---------------------------------------------------------------------------
     def collection(self, collection_id: str) -> Collection | None:
-        latest = self._conn.execute(_LATEST_VERSION, {"collection_id": collection_id}).first()
-        if latest is None:
+        found = fetch(self._conn, self._traits, _LATEST_VERSION, {"collection_id": collection_id})
+        if not found:
             return None
-        key = (collection_id, int(latest.version), int(latest.created_ts))
+        version, created_ts = found[0]
+        key = (collection_id, int(version), int(created_ts))
         known = self._collections.get(key)
         if known is not None:
             return known
-        params = {"collection_id": collection_id, "version": latest.version}
-        row = self._conn.execute(_VERSION, params).mappings().one()
+        params = {"collection_id": collection_id, "version": version}
+        [row] = fetch_mappings(self._conn, self._traits, _VERSION, params)
         collection = codec.collection_from_row(row)
         self._collections.put(key, collection)
         return collection
@@ -84,8 +86,8 @@ class RegistryRepository:
 
     # contexts ------------------------------------------------------------------------------
     def context(self, context_id: str) -> Context | None:
-        row = self._conn.execute(_CONTEXT, {"context_id": context_id}).mappings().first()
-        return codec.context_from_row(row) if row else None
+        rows = fetch_mappings(self._conn, self._traits, _CONTEXT, {"context_id": context_id})
+        return codec.context_from_row(rows[0]) if rows else None
 
     def put_context(self, context: Context) -> None:
         row = codec.context_to_row(context, self._now)
@@ -98,12 +100,14 @@ class RegistryRepository:
             "collection_id": key.collection_id,
             "context_id": key.context_id,
         }
-        row = self._conn.execute(_ENROLMENT, params).mappings().first()
-        return codec.enrolment_from_row(row) if row else None
+        rows = fetch_mappings(self._conn, self._traits, _ENROLMENT, params)
+        return codec.enrolment_from_row(rows[0]) if rows else None
 
     def enrolments_of(self, user_id: str, active_only: bool = True) -> list[Enrolment]:
         if active_only:
-            rows = self._conn.execute(_ACTIVE_ENROLMENTS_OF, {"user_id": user_id}).mappings()
+            rows = fetch_mappings(
+                self._conn, self._traits, _ACTIVE_ENROLMENTS_OF, {"user_id": user_id}
+            )
             return [codec.enrolment_from_row(row) for row in rows]
         query = select(tables.enrolments).where(_E.user_id == user_id)
         query = query.order_by(_E.collection_id, _E.context_id)

@@ -7,14 +7,13 @@ from dataclasses import replace
 from functools import lru_cache
 from typing import Any, Protocol, TypeVar
 
-from sqlalchemy import Connection, RowMapping, Select, Table, and_, bindparam, delete, or_, select
+from sqlalchemy import Connection, Select, Table, and_, bindparam, delete, or_, select
 from sqlalchemy.sql.elements import ColumnElement
 
 from tracklog.adapters.store import codec, tables
-from tracklog.adapters.store.job_rows import as_dicts
+from tracklog.adapters.store.driver_reads import fetch
 from tracklog.adapters.store.traits import StoreTraits
 from tracklog.adapters.store.upsert import chunks, upsert
-from tracklog.domain.jobs import Row
 from tracklog.domain.model import (
     Attempt,
     ConsumptionRecord,
@@ -30,6 +29,7 @@ _A = tables.attempts.c
 _S = tables.summaries.c
 
 KEYS_PER_QUERY = 64
+_RECORD = [_C[name] for name in codec.RECORD_COLUMNS]  # decoded by position (codec)
 
 
 def _padded(part: Sequence[Any]) -> Sequence[Any]:
@@ -45,7 +45,7 @@ def _records_by_key(count: int) -> Select[Any]:
     with one index lookup per key (SQLite scans the table for a row-value ``IN (VALUES ...)``).
     Built once per count (a power of two, see ``_padded``): building a statement (and its cache
     key) per call cost more than running it."""
-    return select(tables.consumption).where(
+    return select(*_RECORD).where(
         or_(
             *(
                 and_(
@@ -83,8 +83,12 @@ def _at_enrolments(table: Table, count: int, wanted: tuple[str, ...] = ()) -> Se
 
 
 def _rows_at_enrolments(
-    conn: Connection, table: Table, keys: Iterable[EnrolmentKey], wanted: tuple[str, ...] = ()
-) -> Iterator[RowMapping]:
+    conn: Connection,
+    traits: StoreTraits,
+    table: Table,
+    keys: Iterable[EnrolmentKey],
+    wanted: tuple[str, ...] = (),
+) -> Iterator[Sequence[Any]]:
     for part in chunks(sorted(set(keys)), KEYS_PER_QUERY):
         part = _padded(part)  # noqa: PLW2901
         params: dict[str, str] = {}
@@ -92,7 +96,7 @@ def _rows_at_enrolments(
             params[f"u{n}"] = key.user_id
             params[f"c{n}"] = key.collection_id
             params[f"x{n}"] = key.context_id
-        yield from conn.execute(_at_enrolments(table, len(part), wanted), params).mappings()
+        yield from fetch(conn, traits, _at_enrolments(table, len(part), wanted), params)
 
 
 class _Keyed(Protocol):
@@ -106,25 +110,19 @@ V = TypeVar("V")
 
 def _by_enrolment(
     conn: Connection,
+    traits: StoreTraits,
     table: Table,
     keys: Iterable[EnrolmentKey],
-    decode: Callable[[RowMapping], T],
-    wanted: tuple[str, ...] = (),
+    columns: tuple[str, ...],
+    decode: Callable[[Sequence[Any]], T],
 ) -> dict[EnrolmentKey, list[T]]:
-    """The rows of ``table`` under each enrolment key (every asked key is a key), decoded."""
+    """The rows of ``table`` under each enrolment key (every asked key is a key), only
+    ``columns``, each decoded from its plain result tuple."""
     found: dict[EnrolmentKey, list[T]] = {key: [] for key in keys}
-    for row in _rows_at_enrolments(conn, table, found, wanted):
+    for row in _rows_at_enrolments(conn, traits, table, found, columns):
         item = decode(row)
         found[item.key.enrolment].append(item)
     return found
-
-
-def _record_facts(row: RowMapping) -> RecordFacts:
-    return codec.record_facts([row[name] for name in codec.RECORD_FACTS_COLUMNS])
-
-
-def _attempt_totals(row: RowMapping) -> Attempt:
-    return codec.attempt_totals([row[name] for name in codec.ATTEMPT_TOTALS_COLUMNS])
 
 
 class TrackingRepository:
@@ -145,8 +143,8 @@ class TrackingRepository:
                 params[f"c{n}"] = k.collection_id
                 params[f"x{n}"] = k.context_id
                 params[f"a{n}"] = k.content_id
-            for row in self._conn.execute(_records_by_key(len(part)), params).mappings():
-                record = codec.record_from_row(row)
+            for row in fetch(self._conn, self._traits, _records_by_key(len(part)), params):
+                record = codec.record_from_values(row)
                 found[record.key] = record
         return found
 
@@ -179,12 +177,12 @@ class TrackingRepository:
         return list(found.values())
 
     def organic_records(self, user_id: str) -> list[ConsumptionRecord]:
-        query = select(tables.consumption).where(
+        query = select(*_RECORD).where(
             _C.user_id == user_id,
             _C.collection_id == _C.content_id,
             _C.context_id == _C.content_id,
         )
-        return [codec.record_from_row(row) for row in self._conn.execute(query).mappings()]
+        return [codec.record_from_values(row) for row in self._conn.execute(query)]
 
     def completed_records(
         self, user_id: str, content_ids: Iterable[str]
@@ -192,27 +190,39 @@ class TrackingRepository:
         """The user's completed records of these contents, under any key (copy sources)."""
         found: list[ConsumptionRecord] = []
         for part in chunks(sorted(set(content_ids))):
-            query = select(tables.consumption).where(
+            query = select(*_RECORD).where(
                 _C.user_id == user_id, _C.content_id.in_(part), _C.status == 2
             )
-            found.extend(codec.record_from_row(row) for row in self._conn.execute(query).mappings())
+            found.extend(codec.record_from_values(row) for row in self._conn.execute(query))
         return found
 
     def records_of_enrolment(self, key: EnrolmentKey) -> list[ConsumptionRecord]:
-        query = select(tables.consumption).where(*_enrolment_clause(key, _C))
-        return [codec.record_from_row(row) for row in self._conn.execute(query).mappings()]
+        query = select(*_RECORD).where(*_enrolment_clause(key, _C))
+        return [codec.record_from_values(row) for row in self._conn.execute(query)]
 
     def records_of_enrolments(
         self, keys: Iterable[EnrolmentKey]
     ) -> dict[EnrolmentKey, list[ConsumptionRecord]]:
         """``records_of_enrolment`` of several keys (any learners), one query per 64 keys."""
-        return _by_enrolment(self._conn, tables.consumption, keys, codec.record_from_row)
+        return _by_enrolment(
+            self._conn,
+            self._traits,
+            tables.consumption,
+            keys,
+            codec.RECORD_COLUMNS,
+            codec.record_from_values,
+        )
 
     def record_facts_of_enrolments(
         self, keys: Iterable[EnrolmentKey]
     ) -> dict[EnrolmentKey, list[RecordFacts]]:
         return _by_enrolment(
-            self._conn, tables.consumption, keys, _record_facts, codec.RECORD_FACTS_COLUMNS
+            self._conn,
+            self._traits,
+            tables.consumption,
+            keys,
+            codec.RECORD_FACTS_COLUMNS,
+            codec.record_facts,
         )
 
     def record_facts_of_users(self, user_ids: Sequence[str]) -> list[RecordFacts]:
@@ -272,11 +282,10 @@ class TrackingRepository:
         """The attempts under several enrolment keys, each list oldest first (``attempts_in``);
         without their questions when not asked for (``attempts_of_users``)."""
         if with_questions:
-            found = _by_enrolment(self._conn, tables.attempts, keys, codec.attempt_from_row)
+            columns, decode = codec.ATTEMPT_COLUMNS, codec.attempt_from_values
         else:
-            found = _by_enrolment(
-                self._conn, tables.attempts, keys, _attempt_totals, codec.ATTEMPT_TOTALS_COLUMNS
-            )
+            columns, decode = codec.ATTEMPT_TOTALS_COLUMNS, codec.attempt_totals
+        found = _by_enrolment(self._conn, self._traits, tables.attempts, keys, columns, decode)
         for attempts in found.values():
             attempts.sort(key=lambda a: (a.assessment_ts, a.attempt_id))
         return found
@@ -287,16 +296,10 @@ class TrackingRepository:
         """Every attempt of these learners, oldest first per record (without their questions
         when not asked for: decoding those is most of the cost of reading an attempt)."""
         if with_questions:
-            rows = _rows_of_users(self._conn, tables.attempts, user_ids)
-            found = [codec.attempt_from_row(row) for row in rows]
+            columns, decode = codec.ATTEMPT_COLUMNS, codec.attempt_from_values
         else:
-            found = _of_users(
-                self._conn,
-                tables.attempts,
-                codec.ATTEMPT_TOTALS_COLUMNS,
-                user_ids,
-                codec.attempt_totals,
-            )
+            columns, decode = codec.ATTEMPT_TOTALS_COLUMNS, codec.attempt_totals
+        found = _of_users(self._conn, tables.attempts, columns, user_ids, decode)
         return sorted(found, key=lambda a: (a.key, a.assessment_ts, a.attempt_id))
 
     def delete_enrolment_records(self, key: EnrolmentKey) -> None:
@@ -312,8 +315,9 @@ class TrackingRepository:
 
     def summaries_by_key(self, keys: Iterable[EnrolmentKey]) -> dict[EnrolmentKey, Summary]:
         found: dict[EnrolmentKey, Summary] = {}
-        for row in _rows_at_enrolments(self._conn, tables.summaries, keys):
-            summary = codec.summary_from_row(row)
+        names = tuple(tables.summaries.c.keys())
+        for row in _rows_at_enrolments(self._conn, self._traits, tables.summaries, keys):
+            summary = codec.summary_from_row(dict(zip(names, row, strict=True)))
             found[summary.key] = summary
         return found
 
@@ -384,14 +388,6 @@ def _of_users(
     for part in chunks(sorted(set(user_ids)), 500):
         query = select(*selected).where(table.c.user_id.in_(part))
         found.extend(map(decode, conn.execute(query).fetchall()))
-    return found
-
-
-def _rows_of_users(conn: Connection, table: Table, user_ids: Sequence[str]) -> list[Row]:
-    found: list[Row] = []
-    for part in chunks(sorted(set(user_ids)), 500):
-        query = select(table).where(table.c.user_id.in_(part))
-        found.extend(as_dicts(conn.execute(query)))
     return found
 
 
