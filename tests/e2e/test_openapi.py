@@ -13,7 +13,7 @@ from fastapi.testclient import TestClient
 
 from tests.conftest import Api
 from tracklog.entrypoints.api.app import create_app
-from tracklog.entrypoints.api.routing import LEAN_PATHS
+from tracklog.entrypoints.api.hot_paths import HOT_PATHS
 from tracklog.settings import Settings
 from tracklog.testing.instances import TEST_SECRET, ready_instance
 
@@ -169,11 +169,34 @@ def test_the_docs_pages_load_only_assets_the_app_serves_itself(
 
 
 def test_every_hot_path_is_served_ahead_of_fastapi_and_still_documented(api: Api) -> None:
-    """The hot routes skip FastAPI's per-request machinery (a plain route put first) while the
-    OpenAPI document keeps describing them: the same endpoint serves both."""
-    app = api.client.app
-    first = app.router.routes[: len(LEAN_PATHS)]  # type: ignore[attr-defined]
-    assert {route.path for route in first} == LEAN_PATHS
+    """A POST to a hot path never reaches FastAPI's routing (it is answered with the hot routes
+    taken out of the router), keeps the app's headers, errors and metrics, and stays documented;
+    other methods on the same path are FastAPI's (405 naming POST)."""
+    router = api.client.app.router  # type: ignore[attr-defined]
     documented = api.client.get("/openapi.json").json()["paths"]
-    assert set(documented) >= LEAN_PATHS
-    assert api.post("/v1/view/update", {"contentId": "a", "progress": 5}).status_code == 200
+    assert set(documented) >= HOT_PATHS
+    routes = list(router.routes)
+    router.routes[:] = [r for r in routes if getattr(r, "path", None) not in HOT_PATHS]
+    try:
+        served = api.client.post(
+            "/v1/view/update",
+            json={"request": {"contentId": "a", "collectionId": "c1", "progress": 5}},
+            headers={**api.headers(), "X-Request-ID": "hot-1"},
+        )
+        refused = api.post("/v1/view/read", {"userId": "someone-else"})
+    finally:
+        router.routes[:] = routes
+    assert served.status_code == 200, served.text
+    assert served.headers["X-Request-ID"] == served.json()["params"]["msgid"] == "hot-1"
+    assert served.headers["X-Tracklog-Environment"] == "development"
+    assert served.json()["id"] == "api.view.update"
+    assert refused.status_code == 403
+    assert refused.json()["params"]["err"] == "USER_MISMATCH"
+    assert refused.json()["id"] == "api.view.read"
+    metrics = api.client.get("/metrics").text
+    assert 'route="/v1/view/update"' in metrics
+    assert 'route="/v1/view/read"' in metrics
+    for path in sorted(HOT_PATHS):
+        wrong = api.client.get(path, headers=api.headers())
+        assert wrong.status_code == 405, path
+        assert wrong.headers["Allow"] == "POST", path

@@ -25,8 +25,9 @@ from tracklog.entrypoints.api import (
 )
 from tracklog.entrypoints.api.auth import Authenticator
 from tracklog.entrypoints.api.auth_legacy import LegacyAuthenticator
+from tracklog.entrypoints.api.hot_paths import HotPaths
 from tracklog.entrypoints.api.middleware import TracklogMiddleware
-from tracklog.entrypoints.api.routing import ApiState, serve_lean
+from tracklog.entrypoints.api.routing import ApiState
 
 TITLE = "Tracklog"
 DESCRIPTION = """Tracklog tracks what learners do with learning content and turns it into
@@ -80,8 +81,8 @@ def create_app(instance: Tracklog, *, auth: bool = True, manage_lifecycle: bool 
     )
     for router in ROUTERS:
         app.include_router(router)
-    serve_lean(app, ROUTERS)
     openapi.install(app)
+    app.add_middleware(HotPaths, routers=ROUTERS, telemetry=deps.telemetry)  # the innermost
     errors.install(app, deps.settings.environment.value, deps.telemetry)
     app.add_middleware(
         TracklogMiddleware,

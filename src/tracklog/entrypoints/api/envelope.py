@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import os
 import re
-import uuid
+import time
 from collections.abc import Mapping
-from datetime import UTC, datetime
+from datetime import datetime
+from functools import lru_cache
 from typing import Any
 
 import orjson
@@ -63,8 +65,32 @@ def route_path(scope: Mapping[str, Any], fallback: str) -> str:
 
 
 def envelope_ts(now: datetime | None = None) -> str:
-    moment = now or datetime.now(UTC)
-    return moment.strftime("%Y-%m-%d %H:%M:%S:") + f"{moment.microsecond // 1000:03d}+0000"
+    """Sunbird's ``ts``: ``2025-05-20 10:11:12:345+0000`` (UTC, milliseconds), now or at ``now``."""
+    if now is not None:
+        return now.strftime("%Y-%m-%d %H:%M:%S:") + f"{now.microsecond // 1000:03d}+0000"
+    return ts_at(time.time())
+
+
+def ts_at(moment: float) -> str:
+    """``envelope_ts`` of a Unix time in seconds, the date part formatted once a second."""
+    second = int(moment)
+    millis = int((moment - second) * 1000)
+    return f"{_second_text(second)}{millis:03d}+0000"
+
+
+@lru_cache(maxsize=4)  # the current second (and its neighbours): one strftime a second
+def _second_text(second: int) -> str:
+    return time.strftime("%Y-%m-%d %H:%M:%S:", time.gmtime(second))
+
+
+def message_id() -> str:
+    """A random (version 4) UUID as text, for ``params.resmsgid``: what ``str(uuid.uuid4())``
+    gives, without building a ``UUID`` object on every response."""
+    raw = bytearray(os.urandom(16))
+    raw[6] = (raw[6] & 0x0F) | 0x40  # version 4
+    raw[8] = (raw[8] & 0x3F) | 0x80  # RFC 4122 variant
+    h = raw.hex()
+    return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
 
 
 def ok(path: str, result: Any, request_id: str | None = None) -> JSONResponse:
@@ -102,7 +128,7 @@ def _body(
         "ver": ver,
         "ts": envelope_ts(),
         "params": {
-            "resmsgid": str(uuid.uuid4()),
+            "resmsgid": message_id(),
             "msgid": request_id,
             "err": err,
             "status": status,

@@ -67,6 +67,20 @@ def error_response(path: str, error: TracklogError, request_id: str | None) -> J
     return failure(path, status_of(error), error.code, error.message, request_id, result)
 
 
+def domain_error_response(telemetry: Telemetry, scope: Scope, error: TracklogError) -> JSONResponse:
+    """A refused request: its envelope, counted once when the route carries events."""
+    path = route_path(scope, scope["path"])
+    count_refused(telemetry, path, error)
+    return error_response(path, error, _request_id(scope))
+
+
+def _request_id(scope: Scope) -> str | None:
+    for key, value in scope["headers"]:
+        if key == b"x-request-id":
+            return bytes(value).decode("latin-1")
+    return None
+
+
 def from_validation(problems: Sequence[Mapping[str, Any]], prefix: str = "") -> TracklogError:
     """The first problem pydantic found, as a domain error naming the field
     (``events[3].progress``), worded the same wherever it was found."""
@@ -108,16 +122,14 @@ def _path(location: Sequence[Any] | Any) -> str:
 
 def install(app: FastAPI, environment: str, telemetry: Telemetry) -> None:
     def path_of(request: Request) -> str:
-        return route_path(request.scope, request.url.path)
+        return route_path(request.scope, request.scope["path"])
 
     def request_id(request: Request) -> str | None:
         return request.headers.get("x-request-id")
 
     @app.exception_handler(TracklogError)
     async def _domain(request: Request, error: TracklogError) -> Response:
-        path = path_of(request)
-        count_refused(telemetry, path, error)
-        return error_response(path, error, request_id(request))
+        return domain_error_response(telemetry, request.scope, error)
 
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, error: RequestValidationError) -> Response:

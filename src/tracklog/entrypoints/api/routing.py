@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Annotated, Any, TypeVar
 
-from fastapi import APIRouter, FastAPI, Path, Query
-from fastapi.routing import APIRoute
+from fastapi import Path, Query
 from pydantic import BaseModel
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
-from starlette.routing import Route
-from starlette.types import Receive, Scope, Send
 
 from tracklog.adapters.metrics import PrometheusMetrics
 from tracklog.domain.access import Principal
@@ -92,51 +89,10 @@ async def read(request: Request, fn: Callable[..., T], *args: Any) -> T:
 
 
 def reply(request: Request, result: Any) -> JSONResponse:
-    path = route_path(request.scope, request.url.path)
+    path = route_path(request.scope, request.scope["path"])
     return ok(path, result, request.headers.get("x-request-id"))
 
 
 async def record(request: Request, command: RecordEvents) -> list[EventResult]:
     """Ingest a command with the concurrent ones (group commit); return once it is durable."""
     return await state(request).writes.record(command)
-
-
-# The hot routes (every tracking write and read) are also served as plain Starlette routes, put
-# ahead of FastAPI's: the same endpoint functions (they take the request and nothing else), without
-# FastAPI's per-request dependency solving and response handling. FastAPI's routes stay in place
-# for the OpenAPI document, which therefore still describes exactly what is served.
-LEAN_PATHS = frozenset(
-    {
-        "/v1/view/start",
-        "/v1/view/update",
-        "/v1/view/end",
-        "/v1/view/sync",
-        "/v1/view/read",
-        "/v1/assessment/submit",
-        "/v1/assessment/read",
-        "/v1/summary/read",
-    }
-)
-
-
-class LeanRoute(Route):
-    """A plain route that names itself in ``scope["route"]`` as FastAPI's routes do, so the
-    metrics and the access log see its template rather than "unmatched"."""
-
-    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
-        scope["route"] = self
-        await super().handle(scope, receive, send)
-
-
-def serve_lean(app: FastAPI, routers: Iterable[APIRouter]) -> list[Route]:
-    """Put a plain route for each hot path of ``routers`` ahead of the app's routes."""
-    lean: list[Route] = [
-        LeanRoute(
-            route.path, route.endpoint, methods=sorted(route.methods or ()), include_in_schema=False
-        )
-        for router in routers
-        for route in router.routes
-        if isinstance(route, APIRoute) and route.path in LEAN_PATHS
-    ]
-    app.router.routes[:0] = lean
-    return lean
