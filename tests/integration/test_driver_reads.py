@@ -9,7 +9,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Connection, event, select
+from sqlalchemy import Connection, bindparam, event, select
 
 from tracklog.adapters.clock import ManualClock
 from tracklog.adapters.store import driver_reads, tables
@@ -172,3 +172,35 @@ def test_a_write_lock_held_beyond_the_busy_timeout_is_a_store_unavailable(
     finally:
         holder.rollback()
         holder.close()
+
+
+@pytest.mark.parametrize(
+    ("contents", "statuses", "found"),
+    [
+        (["do_1", "do_2"], [2], ["do_1"]),
+        (["do_2", "do_2", "nowhere"], [0, 1, 2], ["do_2"]),  # repeated and unknown items
+        ([], [2], []),  # an empty list: SQLAlchemy's own rendering of an empty IN
+        (["do_1"], [], []),
+    ],
+)
+def test_list_parameters_of_an_in_read_what_sqlalchemy_reads(
+    store: Store, contents: list[str], statuses: list[int], found: list[str]
+) -> None:
+    _fill(store)
+    c = tables.consumption.c
+    statement = (
+        select(c.content_id, c.status, c.progress_details)
+        .where(
+            c.user_id == bindparam("user_id"),
+            c.content_id.in_(bindparam("contents", expanding=True)),
+            c.status.in_(bindparam("statuses", expanding=True)),
+        )
+        .order_by(c.content_id)
+    )
+    params = {"user_id": "u1", "contents": contents, "statuses": statuses}
+    with store.reader() as uow:
+        conn = _connection(uow)
+        expected = [tuple(row) for row in conn.execute(statement, params)]
+        driven = [tuple(row) for row in fetch(conn, SQLITE, statement, params)]
+    assert driven == expected
+    assert [row[0] for row in expected] == found

@@ -40,8 +40,9 @@ class TrackEvent:
 
     def canonical(self) -> JsonObject:
         """The fields that define the event, as sent: its payload hash is taken over these."""
+        questions = self.questions
         return {
-            "type": self.type.value,
+            "type": str(self.type),  # the enum's value (a StrEnum), without the descriptor
             "contentId": self.content_id,
             "collectionId": self.collection_id,
             "contextId": self.context_id,
@@ -51,8 +52,10 @@ class TrackEvent:
             "attemptId": self.attempt_id,
             "questions": [
                 {"id": q.id, "score": str(q.score), "maxScore": str(q.max_score), "ets": q.ets}
-                for q in self.questions
-            ],
+                for q in questions
+            ]
+            if questions
+            else [],
         }
 
 

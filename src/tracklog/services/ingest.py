@@ -105,12 +105,32 @@ def prepare_command(
 ) -> list[Item]:
     """Each event of a command checked and keyed; those beyond the batch limit rejected."""
     limit = deps.settings.max_sync_events
+    keys = StoredKeys(deps.mode, command.user_id)
     return [
-        prepare(deps, collections, command, event, now)
+        prepare(deps, collections, command, event, now, keys)
         if index < limit
         else _over_limit(event, index, limit)
         for index, event in enumerate(command.events)
     ]
+
+
+class StoredKeys:
+    """The stored key of each (content, collection, context) a command names, resolved once: a
+    batch's events share one key object per record, which the planning's lookups then find by
+    identity."""
+
+    def __init__(self, mode: Mode, user_id: str):
+        self._mode = mode
+        self._user_id = user_id
+        self._keys: dict[tuple[str, str | None, str | None], RecordKey] = {}
+
+    def of(self, event: TrackEvent) -> RecordKey:
+        ids = (event.content_id, event.collection_id, event.context_id)
+        key = self._keys.get(ids)
+        if key is None:
+            requested = RequestedKey(event.content_id, event.collection_id, event.context_id)
+            key = self._keys[ids] = resolve_write(self._mode, self._user_id, requested)
+        return key
 
 
 def prepare(
@@ -119,8 +139,10 @@ def prepare(
     command: RecordEvents,
     event: TrackEvent | InvalidEvent,
     now: int,
+    keys: StoredKeys | None = None,
 ) -> Item:
-    """Check one event and resolve its stored key under the instance's mode."""
+    """Check one event and resolve its stored key under the instance's mode (through ``keys``,
+    the command's keys so far, when given)."""
     if isinstance(event, InvalidEvent):
         return EventResult(event.event_id, Outcome.REJECTED, error=event.error)
     digest = payload_hash(event.canonical())
@@ -132,8 +154,7 @@ def prepare(
         return EventResult(
             event_id, Outcome.REJECTED, error=error, type=event.type, module_type=module_type
         )
-    requested = RequestedKey(event.content_id, event.collection_id, event.context_id)
-    key = resolve_write(deps.mode, command.user_id, requested)
+    key = (keys or StoredKeys(deps.mode, command.user_id)).of(event)
     event_ts = event.event_ts if event.event_ts is not None else now
     tracking = TrackingEvent(
         event_id=event_id,
@@ -247,26 +268,25 @@ def _plan_one(
     known: dict[str, str],
     stored: dict[RecordKey, ConsumptionRecord],
 ) -> IngestPlan:
-    positions = [i for i, item in enumerate(items) if isinstance(item, Prepared)]
     valid = [item for item in items if isinstance(item, Prepared)]
     verdicts = classify([p.event for p in valid], known)
     fresh = [p for p, verdict in zip(valid, verdicts, strict=True) if verdict is Verdict.APPLY]
     plan = IngestPlan(results=[])
     if fresh:
-        merged = _merge(fresh, stored)
+        by_key = _by_key(fresh)
+        merged = _merge(by_key, stored)
         stored.update(merged)
         plan.records = list(merged.values())
         plan.attempts = _newer_attempts(uow, [p.attempt for p in fresh if p.attempt is not None])
         plan.journal = [_journal_entry(p, uow.now_ms) for p in fresh]
-        plan.triggers = _triggers(fresh, uow.now_ms)
+        plan.triggers = _triggers(by_key, uow.now_ms)
         if deps.mode is Mode.COPY:
             _plan_copies(deps, uow, collections, fresh, stored, plan)
-    results: list[EventResult] = [
-        item if isinstance(item, EventResult) else _placeholder() for item in items
+    outcomes = iter(zip(valid, verdicts, strict=True))
+    plan.results = [
+        item if isinstance(item, EventResult) else _result(*next(outcomes), stored)
+        for item in items
     ]
-    for position, prepared, verdict in zip(positions, valid, verdicts, strict=True):
-        results[position] = _result(prepared, verdict, stored)
-    plan.results = results
     return plan
 
 
@@ -275,10 +295,6 @@ def write_plan(uow: UnitOfWork, plan: IngestPlan) -> None:
     uow.tracking.put_attempts(plan.attempts)
     uow.journal.add(plan.journal)
     uow.outbox.add(plan.triggers)
-
-
-def _placeholder() -> EventResult:
-    return EventResult(None, Outcome.REJECTED)
 
 
 def _to_active_keys(moved: Mapping[tuple[str, str], str], items: Sequence[Item]) -> list[Item]:
@@ -296,13 +312,24 @@ def _to_active_keys(moved: Mapping[tuple[str, str], str], items: Sequence[Item])
     return result
 
 
-def _merge(
-    fresh: Sequence[Prepared], current: dict[RecordKey, ConsumptionRecord]
-) -> dict[RecordKey, ConsumptionRecord]:
-    """The fresh events folded per key, then merged into what is stored (one record each)."""
+def _by_key(fresh: Sequence[Prepared]) -> dict[RecordKey, list[TrackingEvent]]:
+    """The fresh events grouped by stored key, in order."""
     by_key: dict[RecordKey, list[TrackingEvent]] = {}
     for p in fresh:
-        by_key.setdefault(p.event.key, []).append(p.event)
+        event = p.event
+        events = by_key.get(event.key)
+        if events is None:
+            by_key[event.key] = [event]
+        else:
+            events.append(event)
+    return by_key
+
+
+def _merge(
+    by_key: Mapping[RecordKey, Sequence[TrackingEvent]],
+    current: dict[RecordKey, ConsumptionRecord],
+) -> dict[RecordKey, ConsumptionRecord]:
+    """The fresh events of each key folded, then merged into what is stored (one record each)."""
     merged: dict[RecordKey, ConsumptionRecord] = {}
     for key, events in by_key.items():
         folded = merge.apply_events(current.get(key), events)
@@ -358,11 +385,10 @@ def _journal_entry(p: Prepared, now: int) -> JournalEntry:
     )
 
 
-def _triggers(fresh: Sequence[Prepared], now: int) -> list[NewTrigger]:
-    counts = Counter(p.event.key for p in fresh)
+def _triggers(by_key: Mapping[RecordKey, Sequence[TrackingEvent]], now: int) -> list[NewTrigger]:
     return [
-        NewTrigger(k.user_id, k.collection_id, k.context_id, k.content_id, now, counts[k])
-        for k in sorted(counts)
+        NewTrigger(k.user_id, k.collection_id, k.context_id, k.content_id, now, len(by_key[k]))
+        for k in sorted(by_key)
     ]
 
 

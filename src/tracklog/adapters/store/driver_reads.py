@@ -37,6 +37,7 @@ class Prepared:
     defaults: Mapping[str, Any]  # values bound in the statement itself
     columns: tuple[str, ...]  # result columns, in order
     results: tuple[tuple[int, Processor], ...]  # (position, conversion) of converted columns
+    expanding: frozenset[str] = frozenset()  # list parameters (``IN``), one mark per item
 
 
 PREPARED_KEPT = 512  # statements compiled for the driver, most recently prepared kept
@@ -46,20 +47,27 @@ _PREPARED: dict[tuple[int, str], tuple[Select[Any], Prepared]] = {}
 def fetch(
     conn: Connection, traits: StoreTraits, statement: Select[Any], params: Mapping[str, Any]
 ) -> list[Sequence[Any]]:
-    """The rows of a prebuilt ``statement`` (bound by name with ``params``), as plain sequences
-    in its column order. Meant for statements built once (at import, or in a bounded cache):
-    each is compiled once and kept among the last ``PREPARED_KEPT``."""
+    """The rows of a prebuilt ``statement`` (bound by name with ``params``; a list parameter
+    of an ``IN`` gets one mark per item), as plain sequences in its column order. Meant for
+    statements built once (at import, or in a bounded cache): each is compiled once and kept
+    among the last ``PREPARED_KEPT``."""
     if not traits.plain_executemany or _observed(conn):
         return list(conn.execute(statement, params))
     prepared = _prepared(conn, statement)
-    values = [
-        value if convert is None else convert(value)
-        for name, convert in prepared.binds
-        for value in (params[name] if name in params else prepared.defaults[name],)
-    ]
+    sql = prepared.sql
+    if prepared.expanding:
+        if any(not params[name] for name in prepared.expanding):
+            return list(conn.execute(statement, params))  # SQLAlchemy's empty-IN rendering
+        sql, values = _expanded(prepared, params)
+    else:
+        values = [
+            value if convert is None else convert(value)
+            for name, convert in prepared.binds
+            for value in (params[name] if name in params else prepared.defaults[name],)
+        ]
     cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
     try:
-        cursor.execute(prepared.sql, values)
+        cursor.execute(sql, values)
         rows: list[Any] = cursor.fetchall()
     except sqlite3.Error as error:
         raise _translated(conn, prepared.sql, error) from error
@@ -82,6 +90,22 @@ def fetch_mappings(
     """``fetch``, each row as a mapping of its column names (for the codecs that take one)."""
     columns = _columns(statement)
     return [dict(zip(columns, row, strict=True)) for row in fetch(conn, traits, statement, params)]
+
+
+def _expanded(prepared: Prepared, params: Mapping[str, Any]) -> tuple[str, list[Any]]:
+    """The statement with one mark per item of each list parameter, and the values in order
+    (what SQLAlchemy's "post-compile" step renders, without compiling anything again)."""
+    sql = prepared.sql
+    values: list[Any] = []
+    for name, convert in prepared.binds:
+        value = params[name] if name in params else prepared.defaults[name]
+        if name in prepared.expanding:
+            items = list(value)
+            sql = sql.replace(f"__[POSTCOMPILE_{name}]", ", ".join("?" * len(items)), 1)
+            values.extend(items if convert is None else [convert(item) for item in items])
+        else:
+            values.append(value if convert is None else convert(value))
+    return sql, values
 
 
 def _observed(conn: Connection) -> bool:
@@ -114,6 +138,7 @@ def _prepared(conn: Connection, statement: Select[Any]) -> Prepared:
         defaults={n: b.value for n, b in compiled.binds.items() if b.value is not None},
         columns=_columns(statement),
         results=tuple(results),
+        expanding=frozenset(n for n, b in compiled.binds.items() if b.expanding),
     )
     _PREPARED[key] = (statement, prepared)  # the statement is held, so its id stays its own
     if len(_PREPARED) > PREPARED_KEPT:

@@ -7,6 +7,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from sqlalchemy import Connection, bindparam, func, select
 
 from tracklog.adapters.store import tables
+from tracklog.adapters.store.driver_reads import fetch
 from tracklog.adapters.store.traits import StoreTraits
 from tracklog.adapters.store.upsert import chunks, insert_plain
 from tracklog.domain.explanations import JournalEvent
@@ -38,8 +39,8 @@ class JournalRepository:
         known: dict[str, str] = {}
         for part in chunks(sorted(set(event_ids))):
             params = {"user_id": user_id, "event_ids": list(part)}
-            rows = self._conn.execute(_KNOWN_EVENTS, params)
-            known.update({row.event_id: row.payload_hash for row in rows})
+            rows = fetch(self._conn, self._traits, _KNOWN_EVENTS, params)
+            known.update((event_id, payload_hash) for event_id, payload_hash in rows)
         return known
 
     def known_of_users(self, wanted: Mapping[str, Iterable[str]]) -> dict[str, dict[str, str]]:
@@ -50,9 +51,11 @@ class JournalRepository:
         users = sorted(wanted)
         for part in chunks(sorted({event_id for _, event_id in asked})):
             params = {"user_ids": users, "event_ids": list(part)}
-            for row in self._conn.execute(_KNOWN_OF_USERS, params):
-                if (row.user_id, row.event_id) in asked:
-                    known[row.user_id][row.event_id] = row.payload_hash
+            for user_id, event_id, payload_hash in fetch(
+                self._conn, self._traits, _KNOWN_OF_USERS, params
+            ):
+                if (user_id, event_id) in asked:
+                    known[user_id][event_id] = payload_hash
         return known
 
     def add(self, entries: Sequence[JournalEntry]) -> None:

@@ -145,8 +145,10 @@ class RegistryRepository:
         moved: dict[str, dict[tuple[str, str], str]] = {user: {} for user in user_ids}
         for part in chunks(sorted(set(user_ids))):
             params = {"user_ids": list(part)}
-            for r in self._conn.execute(_MOVED_OF_USERS, params):
-                moved[r.user_id][(r.collection_id, r.context_id)] = r.moved_to
+            for user_id, collection_id, context_id, moved_to in fetch(
+                self._conn, self._traits, _MOVED_OF_USERS, params
+            ):
+                moved[user_id][(collection_id, context_id)] = moved_to
         return moved
 
     def point_enrolments(self, source: EnrolmentKey, to_context: str) -> None:
