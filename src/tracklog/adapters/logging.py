@@ -16,9 +16,9 @@ import logging
 import re
 import sys
 import time
-from collections.abc import Iterable, Iterator
-from contextlib import contextmanager, suppress
-from contextvars import ContextVar
+from collections.abc import Iterable
+from contextlib import suppress
+from contextvars import ContextVar, Token
 from dataclasses import dataclass
 from typing import Any, TextIO
 
@@ -65,14 +65,24 @@ class RequestContext:
 _request: ContextVar[RequestContext | None] = ContextVar("tracklog_request", default=None)
 
 
-@contextmanager
-def request_context(request_id: str | None) -> Iterator[RequestContext]:
-    context = RequestContext(request_id)
-    token = _request.set(context)
-    try:
-        yield context
-    finally:
-        _request.reset(token)
+class request_context:  # noqa: N801 - used as a function: ``with request_context(id):``
+    """The request a block runs for: its records carry the id (and the user, once bound).
+    A plain context manager, not a generator: it wraps every request."""
+
+    __slots__ = ("_context", "_token")
+
+    def __init__(self, request_id: str | None):
+        self._context = RequestContext(request_id)
+        self._token: Token[RequestContext | None] | None = None
+
+    def __enter__(self) -> RequestContext:
+        self._token = _request.set(self._context)
+        return self._context
+
+    def __exit__(self, *exc: object) -> None:
+        if self._token is not None:
+            _request.reset(self._token)
+            self._token = None
 
 
 def bind_user(user_id: str) -> None:

@@ -53,6 +53,7 @@ class JSONResponse(Response):
         return orjson.dumps(content, default=str)
 
 
+@lru_cache(maxsize=256)  # route templates (ids never embed data), and the odd unknown path
 def api_id(path: str) -> str:
     """``/v1/view/start`` -> ``api.view.start`` (alphabetic segments only)."""
     segments = [s for s in path.split("/") if _ALPHA.match(s)]
