@@ -10,6 +10,7 @@ from sqlalchemy import Connection, Engine, RootTransaction
 from tracklog.adapters.store.collection_cache import CollectionCache
 from tracklog.adapters.store.counts_repo import EventCountsRepository
 from tracklog.adapters.store.dead_letter_repo import DeadLetterRepository
+from tracklog.adapters.store.idle_readers import IdleReaders
 from tracklog.adapters.store.job_rows import JobRows
 from tracklog.adapters.store.jobs_repo import JobsRepository
 from tracklog.adapters.store.journal_repo import JournalRepository
@@ -47,12 +48,14 @@ class SqlUnitOfWork:
         write: bool,
         gate: WriterGate | None = None,
         collections: CollectionCache | None = None,
+        readers: IdleReaders | None = None,
     ):
         self._engine = engine
         self._traits = traits
         self._write = write
         self._clock = clock
         self._gate = gate if write else None
+        self._readers = readers if not write else None
         self._collections = collections or CollectionCache()
         self._gated = False
         self._after_commit: list[Callable[[], None]] = []
@@ -69,7 +72,7 @@ class SqlUnitOfWork:
             raise
 
     def _begin(self) -> SqlUnitOfWork:
-        conn = self._engine.connect()
+        conn = self._readers.take() if self._readers is not None else self._engine.connect()
         if self._write and self._traits.begin_write is not None:
             conn = conn.execution_options(sqlite_begin=self._traits.begin_write)
         self._conn = conn
@@ -87,15 +90,25 @@ class SqlUnitOfWork:
         return self
 
     def __exit__(self, *exc: object) -> None:
+        failed = exc[0] is not None
         try:
             if self._tx is not None and self._tx.is_active:
                 self._tx.rollback()
+        except BaseException:
+            failed = True
+            raise
         finally:
             try:
                 if self._conn is not None:
-                    self._conn.close()
+                    self._release(self._conn, failed)
             finally:
                 self._leave_gate()
+
+    def _release(self, conn: Connection, failed: bool) -> None:
+        if self._readers is not None:
+            self._readers.give_back(conn, failed=failed)
+        else:
+            conn.close()
 
     def _leave_gate(self) -> None:
         if self._gated and self._gate is not None:
