@@ -10,25 +10,29 @@ from bench.figures import Figure
 # Keyed by the start of a figure's name. Kept up to date by hand from profiles (pyinstrument).
 BOTTLENECKS: dict[str, str] = {
     "view/update max": (
-        "the HTTP stack (uvicorn + Starlette, paid by the bare endpoint too) plus the embedded "
-        "worker in the same process: each group commit wakes it and its summary recompute re-reads "
-        "the enrolment's records under the same GIL and SQLite write lock (bench/analysis.md)"
+        "the HTTP stack (uvicorn, FastAPI's outer layers and Tracklog's middlewares: about a third "
+        "of the GIL, the bare endpoint pays most of it too), the embedded worker in the same "
+        "process (about a fifth: its summary recompute re-reads the enrolment's records), then the "
+        "body's validation and the writer's plan (bench/analysis.md)"
     ),
     "view/update p99": (
         "requests wait for their group's commit, and groups wait behind the worker's aggregation "
         "transactions on SQLite's one writer"
     ),
     "view/sync": (
-        "Python per event: event checks, merge, SQLAlchemy row processing of the records read and "
-        "written, the route's per-event validation; the worker shares the GIL and the write lock"
+        "Python per event: the route's per-event validation, the payload hash, the frozen "
+        "dataclasses built per event, merge, the journal's row per event; the worker shares the "
+        "GIL and the write lock"
     ),
     "record_events": (
-        "Python per event (~45 us/event here: checks, merge, rows); 100,000 events/s leaves 10 us, "
-        "about what plain sqlite3 spends on the upsert, journal and outbox rows alone"
+        "Python per event (~30 us/event here: payload hash, per-event objects, merge, the "
+        "journal's insert); 100,000 events/s leaves 10 us, about what plain sqlite3 spends on the "
+        "upsert, journal and outbox rows alone"
     ),
     "view/read": (
-        "the HTTP stack, then 2-3 queries and the rows turned into domain objects by SQLAlchemy; "
-        "reads run inline on the event loop (decision 0010), sharing the GIL with the worker"
+        "the HTTP stack (half of a read's GIL time), then the statements on the raw SQLite cursor "
+        "(decisions 0507, 0509) and each record decoded into a domain object before it is "
+        "presented; reads run inline on the event loop (decision 0010)"
     ),
     "summary/read": (
         "as view/read, plus the summary computed live from all of the enrolment's records on every "
