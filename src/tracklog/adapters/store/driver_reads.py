@@ -56,14 +56,14 @@ def fetch(
     prepared = _prepared(conn, statement)
     sql = prepared.sql
     if prepared.expanding:
-        if any(not params[name] for name in prepared.expanding):
+        if any(not _value(prepared, params, name) for name in prepared.expanding):
             return list(conn.execute(statement, params))  # SQLAlchemy's empty-IN rendering
         sql, values = _expanded(prepared, params)
     else:
         values = [
             value if convert is None else convert(value)
             for name, convert in prepared.binds
-            for value in (params[name] if name in params else prepared.defaults[name],)
+            for value in (_value(prepared, params, name),)
         ]
     cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
     try:
@@ -98,7 +98,7 @@ def _expanded(prepared: Prepared, params: Mapping[str, Any]) -> tuple[str, list[
     sql = prepared.sql
     values: list[Any] = []
     for name, convert in prepared.binds:
-        value = params[name] if name in params else prepared.defaults[name]
+        value = _value(prepared, params, name)
         if name in prepared.expanding:
             items = list(value)
             sql = sql.replace(f"__[POSTCOMPILE_{name}]", ", ".join("?" * len(items)), 1)
@@ -106,6 +106,11 @@ def _expanded(prepared: Prepared, params: Mapping[str, Any]) -> tuple[str, list[
         else:
             values.append(value if convert is None else convert(value))
     return sql, values
+
+
+def _value(prepared: Prepared, params: Mapping[str, Any], name: str) -> Any:
+    """A parameter's value: given, or bound in the statement itself."""
+    return params[name] if name in params else prepared.defaults[name]
 
 
 def _observed(conn: Connection) -> bool:
