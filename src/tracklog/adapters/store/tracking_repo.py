@@ -227,13 +227,23 @@ class TrackingRepository:
 
     def record_facts_of_users(self, user_ids: Sequence[str]) -> list[RecordFacts]:
         return _of_users(
-            self._conn, tables.consumption, codec.RECORD_FACTS_COLUMNS, user_ids, codec.record_facts
+            self._conn,
+            self._traits,
+            tables.consumption,
+            codec.RECORD_FACTS_COLUMNS,
+            user_ids,
+            codec.record_facts,
         )
 
     def records_of_users(self, user_ids: Sequence[str]) -> list[ConsumptionRecord]:
         """Every record of these learners (a bulk job's batch reads them in one query)."""
         return _of_users(
-            self._conn, tables.consumption, codec.RECORD_COLUMNS, user_ids, codec.record_from_values
+            self._conn,
+            self._traits,
+            tables.consumption,
+            codec.RECORD_COLUMNS,
+            user_ids,
+            codec.record_from_values,
         )
 
     # attempts ------------------------------------------------------------------------------
@@ -299,7 +309,7 @@ class TrackingRepository:
             columns, decode = codec.ATTEMPT_COLUMNS, codec.attempt_from_values
         else:
             columns, decode = codec.ATTEMPT_TOTALS_COLUMNS, codec.attempt_totals
-        found = _of_users(self._conn, tables.attempts, columns, user_ids, decode)
+        found = _of_users(self._conn, self._traits, tables.attempts, columns, user_ids, decode)
         return sorted(found, key=lambda a: (a.key, a.assessment_ts, a.attempt_id))
 
     def delete_enrolment_records(self, key: EnrolmentKey) -> None:
@@ -376,19 +386,26 @@ class TrackingRepository:
 
 def _of_users(
     conn: Connection,
+    traits: StoreTraits,
     table: Table,
-    columns: Sequence[str],
+    columns: tuple[str, ...],
     user_ids: Sequence[str],
     decode: Callable[[Sequence[Any]], V],
 ) -> list[V]:
     """These learners' rows of ``table``, only ``columns`` (in that order), each decoded from its
-    plain result tuple: one query per 500 learners."""
-    selected = [table.c[name] for name in columns]
+    plain result tuple: one query per 500 learners (on the driver where that is cheaper)."""
+    statement = _rows_of_users(table, columns)
     found: list[V] = []
     for part in chunks(sorted(set(user_ids)), 500):
-        query = select(*selected).where(table.c.user_id.in_(part))
-        found.extend(map(decode, conn.execute(query).fetchall()))
+        found.extend(map(decode, fetch(conn, traits, statement, {"user_ids": list(part)})))
     return found
+
+
+@lru_cache(maxsize=16)
+def _rows_of_users(table: Table, columns: tuple[str, ...]) -> Select[Any]:
+    """Built once per table and column set, with the learners as a list parameter."""
+    selected = [table.c[name] for name in columns]
+    return select(*selected).where(table.c.user_id.in_(bindparam("user_ids", expanding=True)))
 
 
 def _enrolment_clause(key: EnrolmentKey, columns: Any = _S) -> list[ColumnElement[bool]]:
