@@ -139,10 +139,10 @@ def prepare(
     command: RecordEvents,
     event: TrackEvent | InvalidEvent,
     now: int,
-    keys: StoredKeys | None = None,
+    keys: StoredKeys,
 ) -> Item:
     """Check one event and resolve its stored key under the instance's mode (through ``keys``,
-    the command's keys so far, when given)."""
+    the command's keys so far)."""
     if isinstance(event, InvalidEvent):
         return EventResult(event.event_id, Outcome.REJECTED, error=event.error)
     digest = payload_hash(event.canonical())
@@ -154,7 +154,7 @@ def prepare(
         return EventResult(
             event_id, Outcome.REJECTED, error=error, type=event.type, module_type=module_type
         )
-    key = (keys or StoredKeys(deps.mode, command.user_id)).of(event)
+    key = keys.of(event)
     event_ts = event.event_ts if event.event_ts is not None else now
     tracking = TrackingEvent(
         event_id=event_id,

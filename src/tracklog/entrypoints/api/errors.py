@@ -27,6 +27,7 @@ from tracklog.domain.errors import (
     Unavailable,
 )
 from tracklog.entrypoints.api.envelope import JSONResponse, failure, route_path
+from tracklog.entrypoints.api.middleware import header
 from tracklog.entrypoints.api.rejections import count_refused
 from tracklog.entrypoints.api.values import NO_NUL, NUL_MESSAGE
 from tracklog.services.ports import Telemetry
@@ -75,10 +76,8 @@ def domain_error_response(telemetry: Telemetry, scope: Scope, error: TracklogErr
 
 
 def _request_id(scope: Scope) -> str | None:
-    for key, value in scope["headers"]:
-        if key == b"x-request-id":
-            return bytes(value).decode("latin-1")
-    return None
+    given = header(scope, b"x-request-id")
+    return given.decode("latin-1") if given is not None else None
 
 
 def from_validation(problems: Sequence[Mapping[str, Any]], prefix: str = "") -> TracklogError:
@@ -217,7 +216,6 @@ class UnexpectedErrors:
             if started:
                 raise
             log.exception("unhandled error")
-            headers = {k.decode("latin-1"): v.decode("latin-1") for k, v in scope["headers"]}
             path = route_path(scope, scope["path"])
-            response = _server_error(path, headers.get("x-request-id"))
+            response = _server_error(path, _request_id(scope))
             await response(scope, receive, send)

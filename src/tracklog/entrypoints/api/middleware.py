@@ -39,7 +39,7 @@ class TracklogMiddleware:
             return
         started = time.perf_counter()
         # the client's id, or 32 random hex digits (as uuid4().hex, without the UUID object)
-        request_id = _header(scope, b"x-request-id") or os.urandom(16).hex().encode()
+        request_id = header(scope, b"x-request-id") or os.urandom(16).hex().encode()
         status = 500
 
         async def send_wrapper(message: Message) -> None:
@@ -81,7 +81,8 @@ def _log_access(method: str, route: str, status: int, elapsed: float) -> None:
         )
 
 
-def _header(scope: Scope, name: bytes) -> bytes | None:
+def header(scope: Scope, name: bytes) -> bytes | None:
+    """The first value of a request header (ASGI names are lower-case), as sent."""
     for key, value in scope.get("headers", []):
         if key == name:
             return bytes(value)
