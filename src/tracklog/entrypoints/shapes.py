@@ -10,22 +10,30 @@ from typing import Any
 
 from tracklog.domain.jobs import Job
 
-DAY_MS = 86_400_000
-
 
 def iso(ms: int | None) -> str | None:
     """Epoch milliseconds as ISO-8601 UTC (``2026-11-21T10:00:00.000Z``).
 
-    Every read answer formats four times per record, so the date is looked up per day and the
-    time of day is plain arithmetic (a ``datetime`` and ``strftime`` per call cost ~3 µs).
+    Every read answer formats five times per record, and a learner's times cluster, so the text
+    up to the second is kept for the last ``SECONDS_KEPT`` seconds seen and the milliseconds are a
+    table lookup (~0.5 µs a call; a ``datetime`` and ``strftime`` per call cost ~3 µs).
     """
     if ms is None:
         return None
-    day, into_day = divmod(ms, DAY_MS)
-    seconds, millis = divmod(into_day, 1000)
-    minutes, second = divmod(seconds, 60)
+    second, millis = divmod(ms, 1000)
+    return _second(second) + _MILLIS[millis]
+
+
+SECONDS_KEPT = 16_384
+_MILLIS = tuple(f".{n:03d}Z" for n in range(1000))
+
+
+@lru_cache(maxsize=SECONDS_KEPT)
+def _second(second: int) -> str:
+    day, into_day = divmod(second, 86_400)
+    minutes, seconds = divmod(into_day, 60)
     hour, minute = divmod(minutes, 60)
-    return f"{_date(day)}T{hour:02d}:{minute:02d}:{second:02d}.{millis:03d}Z"
+    return f"{_date(day)}T{hour:02d}:{minute:02d}:{seconds:02d}"
 
 
 @lru_cache(maxsize=4096)

@@ -119,6 +119,10 @@ def _by_enrolment(
     """The rows of ``table`` under each enrolment key (every asked key is a key), only
     ``columns``, each decoded from its plain result tuple."""
     found: dict[EnrolmentKey, list[T]] = {key: [] for key in keys}
+    if len(found) == 1:  # a read's usual case: every row is the one key's, nothing to group
+        (only,) = found.values()
+        only.extend(decode(row) for row in _rows_at_enrolments(conn, traits, table, found, columns))
+        return found
     for row in _rows_at_enrolments(conn, traits, table, found, columns):
         item = decode(row)
         found[item.key.enrolment].append(item)
@@ -170,10 +174,11 @@ class TrackingRepository:
             if s.content_ids is not None
             for content in s.content_ids
         }
-        found = {
-            r.key: r for records in self.records_of_enrolments(places).values() for r in records
-        }
-        found.update(self.records_by_key(keys) if keys else {})
+        of_places = self.records_of_enrolments(places).values()
+        if not keys:  # places are distinct enrolments, so their records are distinct
+            return [r for records in of_places for r in records]
+        found = {r.key: r for records in of_places for r in records}
+        found.update(self.records_by_key(keys))
         return list(found.values())
 
     def organic_records(self, user_id: str) -> list[ConsumptionRecord]:
