@@ -51,8 +51,10 @@ def provenance_to_json(p: Provenance) -> dict[str, Any] | None:
 
 
 def provenance_from_json(value: Mapping[str, Any] | None) -> Provenance:
-    if not value:
-        return Provenance.direct()
+    """A stored provenance; the common direct one (empty, or ``{"kind": "direct"}`` as older
+    rows and bulk loads have it) is the shared ``DIRECT``, decoded without building anything."""
+    if not value or (len(value) == 1 and value.get("kind") == _DIRECT_KIND):
+        return DIRECT
     source = value.get("source")
     return Provenance(
         kind=ProvenanceKind(value["kind"]),
@@ -60,6 +62,9 @@ def provenance_from_json(value: Mapping[str, Any] | None) -> Provenance:
         rule=value.get("rule"),
         at=value.get("at"),
     )
+
+
+_DIRECT_KIND = ProvenanceKind.DIRECT.value
 
 
 def record_to_row(record: ConsumptionRecord, now_ts: int) -> dict[str, Any]:
@@ -94,8 +99,6 @@ def _status(number: int) -> Status:
     return _STATUSES[number] if number in _STATUSES else Status(number)
 
 
-_DIRECT = DIRECT  # the one shared instance
-_DIRECT_KIND = ProvenanceKind.DIRECT.value
 RECORD_COLUMNS = (
     "user_id", "collection_id", "context_id", "content_id", "status", "progress",
     "progress_details", "progress_details_ts", "progress_details_event", "start_count",
@@ -151,19 +154,11 @@ def record_from_values(values: Sequence[Any]) -> ConsumptionRecord:
         last_access,
         first_completed,
         last_completed,
-        _stored_provenance(provenance),
+        provenance_from_json(provenance),
         legacy_views,
         legacy_completed,
         bool(legacy),
     )
-
-
-def _stored_provenance(value: Mapping[str, Any] | None) -> Provenance:
-    """A stored provenance; the common direct one (empty, or ``{"kind": "direct"}`` as older
-    rows and bulk loads have it) is the shared instance."""
-    if not value or (len(value) == 1 and value.get("kind") == _DIRECT_KIND):
-        return _DIRECT
-    return provenance_from_json(value)
 
 
 def question_to_json(q: Question) -> dict[str, Any]:

@@ -22,6 +22,7 @@ from tracklog.domain.legacy import BadLine, BadRow, LegacyFile, SourceRow
 from tracklog.domain.legacy_import import consumption_snapshot, fold_snapshots, pending_snapshots
 from tracklog.domain.legacy_rows import consumption_from_row
 from tracklog.domain.model import (
+    DIRECT,
     ConsumptionRecord,
     Provenance,
     ProvenanceKind,
@@ -193,7 +194,6 @@ _FIELDS = attrgetter(
     *(f.name for f in fields(ConsumptionRecord) if f.name not in ("key", "status", "provenance"))
 )
 _STATUSES = tuple(Status)
-_DIRECT = Provenance.direct()
 
 
 def _flat(record: ConsumptionRecord) -> tuple[Any, ...]:
@@ -204,13 +204,13 @@ def _flat(record: ConsumptionRecord) -> tuple[Any, ...]:
         key.context_id,
         key.content_id,
         int(record.status),
-        None if provenance == _DIRECT else _flat_provenance(provenance),
+        None if provenance == DIRECT else _flat_provenance(provenance),
         *_FIELDS(record),
     )
 
 
 def _record(flat: tuple[Any, ...]) -> ConsumptionRecord:
-    provenance = _DIRECT if flat[5] is None else _provenance(flat[5])
+    provenance = DIRECT if flat[5] is None else _provenance(flat[5])
     key = RecordKey(flat[0], flat[1], flat[2], flat[3])
     split = _PROVENANCE_AT
     return _BUILD_RECORD(key, _STATUSES[flat[4]], *flat[6:split], provenance, *flat[split:])
