@@ -22,6 +22,7 @@ from tests.e2e.checks import result
 from tracklog.adapters.store import tables
 from tracklog.bootstrap import Tracklog
 from tracklog.entrypoints.api.app import create_app
+from tracklog.services import reads
 from tracklog.testing.adapters import sql
 
 
@@ -132,3 +133,35 @@ def test_after_an_unexpected_failure_the_connection_stays_usable(
             assert client.get("/test/port").json()["port"] == before  # the same connection
     logged = [r for r in caplog.records if r.exc_info and "unexpected fault" in str(r.exc_info[1])]
     assert len(logged) == 3  # each failure logged once, with its traceback
+
+
+def test_an_unexpected_failure_on_a_hot_path_is_the_500_envelope_and_counted(
+    tracklog: Tracklog, api: Api, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The hot paths are answered ahead of FastAPI's stack: a fault there still becomes the
+    logged 500 envelope with the usual headers, counted in the metrics, on a kept connection."""
+
+    def broken(*_: object) -> None:
+        raise RuntimeError("an unexpected read fault")
+
+    monkeypatch.setattr(reads, "read_views", broken)
+    app = create_app(tracklog, manage_lifecycle=False)
+    token = api.headers()
+    with served(app) as url, httpx.Client(base_url=url) as client:
+        first = client.post("/v1/view/read", json={"request": {}}, headers=token)
+        again = client.post(
+            "/v1/view/read", json={"request": {}}, headers={**token, "X-Request-ID": "r-2"}
+        )
+        metrics = client.get("/metrics").text
+    for failed in (first, again):
+        assert failed.status_code == 500
+        body = failed.json()
+        assert (body["responseCode"], body["params"]["err"]) == ("SERVER_ERROR", "SERVER_ERROR")
+        assert body["id"] == "api.view.read"
+        assert failed.headers["X-Tracklog-Environment"] == "development"
+    assert re.fullmatch("[0-9a-f]{32}", first.headers["X-Request-ID"])
+    assert again.headers["X-Request-ID"] == again.json()["params"]["msgid"] == "r-2"
+    counted = 'tracklog_requests_total{method="POST",route="/v1/view/read",status="500"} 2.0'
+    assert counted in metrics
+    logged = [r for r in caplog.records if r.exc_info and "read fault" in str(r.exc_info[1])]
+    assert len(logged) == 2

@@ -3,6 +3,7 @@ millisecond and a version-4 UUID, however cheaply they are made."""
 
 from __future__ import annotations
 
+import os
 import time
 import uuid
 from datetime import UTC, datetime
@@ -10,7 +11,7 @@ from datetime import UTC, datetime
 from hypothesis import given
 from hypothesis import strategies as st
 
-from tracklog.entrypoints.api.envelope import envelope_ts, message_id, ts_at
+from tracklog.entrypoints.api.envelope import envelope_ts, message_id, random_hex_id, ts_at
 
 FORMAT = "%Y-%m-%d %H:%M:%S:%f"  # milliseconds read as %f
 
@@ -47,3 +48,26 @@ def test_message_ids_are_distinct_version_4_uuids() -> None:
         assert str(parsed) == text
         assert parsed.version == 4
         assert parsed.variant == uuid.RFC_4122
+
+
+def test_request_ids_are_32_distinct_hex_digits() -> None:
+    ids = [random_hex_id() for _ in range(2000)]
+    assert len(set(ids)) == len(ids)
+    assert all(len(text) == 32 and int(text, 16) >= 0 for text in ids)
+
+
+def test_a_forked_process_draws_other_ids_than_its_parent() -> None:
+    """Server processes forked from one parent must not answer with the same ids."""
+    reading, writing = os.pipe()
+    child = os.fork()
+    if child == 0:  # pragma: no cover - the child process
+        os.write(writing, (message_id() + random_hex_id()).encode())
+        os._exit(0)
+    os.close(writing)
+    mine = message_id() + random_hex_id()
+    with os.fdopen(reading) as pipe:
+        theirs = pipe.read()
+    os.waitpid(child, 0)
+    assert len(theirs) == len(mine) == 68
+    assert theirs[:36] != mine[:36]
+    assert theirs[36:] != mine[36:]

@@ -6,6 +6,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
+from fastapi.telemetry import TelemetryConfig
 from fastapi_offline import FastAPIOffline
 
 from tracklog import __version__
@@ -25,8 +26,8 @@ from tracklog.entrypoints.api import (
 )
 from tracklog.entrypoints.api.auth import Authenticator
 from tracklog.entrypoints.api.auth_legacy import LegacyAuthenticator
-from tracklog.entrypoints.api.hot_paths import HotPaths
-from tracklog.entrypoints.api.middleware import TracklogMiddleware
+from tracklog.entrypoints.api.hot_paths import front
+from tracklog.entrypoints.api.middleware import RequestObserver, TracklogMiddleware
 from tracklog.entrypoints.api.routing import ApiState
 
 TITLE = "Tracklog"
@@ -48,6 +49,10 @@ ROUTERS = tuple(
         routes_legacy,
     )
 )
+# FastAPI's own OpenTelemetry hooks (active only once global OTel providers exist) are off:
+# Tracklog's observability is its Prometheus metrics and structured logs, and the check whether
+# to trace cost every request several microseconds (decision 0510).
+NO_NATIVE_TELEMETRY: TelemetryConfig = {"tracing": False, "metrics": False, "logs": False}
 DOCS_ASSETS = "/docs/assets"  # Swagger UI and ReDoc, served from the fastapi-offline package
 
 
@@ -70,6 +75,7 @@ def create_app(instance: Tracklog, *, auth: bool = True, manage_lifecycle: bool 
         description=DESCRIPTION,
         lifespan=lifespan,
         static_url=DOCS_ASSETS,
+        telemetry=NO_NATIVE_TELEMETRY,
     )
     codec = TokenCodec(deps.settings)
     app.state.api = ApiState(
@@ -82,12 +88,14 @@ def create_app(instance: Tracklog, *, auth: bool = True, manage_lifecycle: bool 
     for router in ROUTERS:
         app.include_router(router)
     openapi.install(app)
-    app.add_middleware(HotPaths, routers=ROUTERS, telemetry=deps.telemetry)  # the innermost
     errors.install(app, deps.settings.environment.value, deps.telemetry)
-    app.add_middleware(
-        TracklogMiddleware,
+    observer = RequestObserver(
         environment=deps.settings.environment.value,
         metrics=instance.metrics,
         access_log=deps.settings.access_log,
     )
+    app.add_middleware(TracklogMiddleware, observer=observer)
+    front(
+        app, ROUTERS, telemetry=deps.telemetry, observer=observer
+    )  # the hot paths, ahead of it all
     return app

@@ -215,7 +215,11 @@ class UnexpectedErrors:
         except Exception:
             if started:
                 raise
-            log.exception("unhandled error")
-            path = route_path(scope, scope["path"])
-            response = _server_error(path, _request_id(scope))
+            response = unexpected_error_response(scope)
             await response(scope, receive, send)
+
+
+def unexpected_error_response(scope: Scope) -> JSONResponse:
+    """The 500 envelope for the exception being handled, which is logged with its traceback."""
+    log.exception("unhandled error")
+    return _server_error(route_path(scope, scope["path"]), _request_id(scope))
