@@ -97,3 +97,23 @@ def test_writers_never_take_a_kept_reader_connection(store: SqlStore) -> None:
         kept = _driver_connection(uow)
     with store.unit_of_work() as uow:
         assert _driver_connection(uow) is not kept
+
+
+def test_a_read_is_one_snapshot_and_leaves_no_transaction_open(store: SqlStore) -> None:
+    """A reader's transaction is begun on the driver (no SQLAlchemy transaction): statements
+    through the driver and through SQLAlchemy both see the snapshot of its first read, a commit
+    made meanwhile stays invisible until the next read, and the driver ends the unit outside any
+    transaction."""
+    _put(store, Status.IN_PROGRESS)
+    with store.reader() as uow:
+        driver = _driver_connection(uow)
+        assert uow.tracking.records_by_key([KEY])[KEY].status is Status.IN_PROGRESS  # the driver
+        _put(store, Status.COMPLETED)  # another connection commits during the read
+        assert uow.tracking.records_by_key([KEY])[KEY].status is Status.IN_PROGRESS
+        through_sqlalchemy = uow.connection.execute(text("SELECT status FROM consumption"))
+        assert through_sqlalchemy.scalar_one() == int(Status.IN_PROGRESS)
+        assert getattr(driver, "in_transaction", None) is True
+    assert getattr(driver, "in_transaction", None) is False
+    with store.reader() as uow:
+        assert _driver_connection(uow) is driver  # kept: it came back sound
+        assert uow.tracking.records_by_key([KEY])[KEY].status is Status.COMPLETED

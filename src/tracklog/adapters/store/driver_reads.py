@@ -51,7 +51,7 @@ def fetch(
     of an ``IN`` gets one mark per item), as plain sequences in its column order. Meant for
     statements built once (at import, or in a bounded cache): each is compiled once and kept
     among the last ``PREPARED_KEPT``."""
-    if not traits.plain_executemany or _observed(conn):
+    if not traits.plain_executemany or observed(conn):
         return list(conn.execute(statement, params))
     prepared = _prepared(conn, statement)
     sql = prepared.sql
@@ -113,7 +113,7 @@ def _value(prepared: Prepared, params: Mapping[str, Any], name: str) -> Any:
     return params[name] if name in params else prepared.defaults[name]
 
 
-def _observed(conn: Connection) -> bool:
+def observed(conn: Connection) -> bool:
     """Whether something listens to the engine's cursor events (tracing, the query-plan test):
     then the statement goes through SQLAlchemy, so that the listeners see it as they would."""
     dispatch = conn.dispatch

@@ -115,6 +115,8 @@ def _sqlite_engine(url: str, synchronous: str) -> Engine:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
+        if connection.connection.driver_connection.in_transaction:
+            return  # a reader unit of work began it on the driver (unit_of_work._on_driver)
         mode = connection.get_execution_options().get("sqlite_begin", "DEFERRED")
         dispatch = connection.dispatch
         if dispatch.before_cursor_execute or dispatch.after_cursor_execute:

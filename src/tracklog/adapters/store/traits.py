@@ -34,6 +34,7 @@ class StoreTraits:
     begin_write: str | None  # how a write transaction begins (SQLite: take the lock up front)
     plain_executemany: bool  # the driver takes plain rows faster than SQLAlchemy's processing
     copy_rows: bool  # many rows go by COPY (PostgreSQL): see ``copy_rows.COPY_FROM_ROWS``
+    reader_on_driver: bool  # a reader's transaction begins and ends on the driver (decision 0509)
     insert: Callable[[Table], sqlite.Insert | postgresql.Insert]
     lock_user: Callable[[Connection, str], None]
 
@@ -45,6 +46,7 @@ SQLITE = StoreTraits(
     begin_write="IMMEDIATE",
     plain_executemany=True,
     copy_rows=False,
+    reader_on_driver=True,
     insert=sqlite.insert,
     lock_user=_no_lock,  # writers are serial already (BEGIN IMMEDIATE)
 )
@@ -56,6 +58,7 @@ POSTGRESQL = StoreTraits(
     begin_write=None,
     plain_executemany=False,  # SQLAlchemy's insertmanyvalues batching, for a few rows
     copy_rows=True,
+    reader_on_driver=False,
     insert=postgresql.insert,
     lock_user=_advisory_lock,
 )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
@@ -10,6 +11,8 @@ from sqlalchemy import Connection, Engine, RootTransaction
 from tracklog.adapters.store.collection_cache import CollectionCache
 from tracklog.adapters.store.counts_repo import EventCountsRepository
 from tracklog.adapters.store.dead_letter_repo import DeadLetterRepository
+from tracklog.adapters.store.driver_reads import observed
+from tracklog.adapters.store.engine import store_unavailable
 from tracklog.adapters.store.idle_readers import IdleReaders
 from tracklog.adapters.store.job_rows import JobRows
 from tracklog.adapters.store.jobs_repo import JobsRepository
@@ -20,6 +23,17 @@ from tracklog.adapters.store.tracking_repo import TrackingRepository
 from tracklog.adapters.store.traits import StoreTraits
 from tracklog.adapters.store.writer_gate import WriterGate
 from tracklog.services.ports import Clock
+
+
+def _on_driver(conn: Connection, sql: str) -> bool:
+    """Run a transaction statement on the SQLite driver; SQLAlchemy's begin and rollback cost a
+    small read several microseconds more (decision 0509)."""
+    try:
+        conn.connection.driver_connection.execute(sql)  # type: ignore[union-attr]
+    except sqlite3.Error as error:
+        where = conn.engine.url.render_as_string(hide_password=True)
+        raise store_unavailable(where, error) from error
+    return True
 
 
 class SqlUnitOfWork:
@@ -61,6 +75,7 @@ class SqlUnitOfWork:
         self._after_commit: list[Callable[[], None]] = []
         self._conn: Connection | None = None
         self._tx: RootTransaction | None = None
+        self._driver_tx = False  # a reader's transaction, begun on the driver itself
         self.now_ms = 0
 
     def __enter__(self) -> SqlUnitOfWork:
@@ -76,7 +91,10 @@ class SqlUnitOfWork:
         if self._write and self._traits.begin_write is not None:
             conn = conn.execution_options(sqlite_begin=self._traits.begin_write)
         self._conn = conn
-        self._tx = conn.begin()
+        if not self._write and self._traits.reader_on_driver and not observed(conn):
+            self._driver_tx = _on_driver(conn, "BEGIN DEFERRED")
+        else:
+            self._tx = conn.begin()
         self.now_ms = now = self._clock.now_ms()
         traits = self._traits
         self.tracking = TrackingRepository(conn, traits, now)
@@ -94,6 +112,8 @@ class SqlUnitOfWork:
         try:
             if self._tx is not None and self._tx.is_active:
                 self._tx.rollback()
+            elif self._driver_tx and self._conn is not None:
+                self._end_driver_transaction(self._conn)
         except BaseException:
             failed = True
             raise
@@ -103,6 +123,13 @@ class SqlUnitOfWork:
                     self._release(self._conn, failed)
             finally:
                 self._leave_gate()
+
+    def _end_driver_transaction(self, conn: Connection) -> None:
+        self._driver_tx = False
+        if conn.in_transaction():  # a statement through SQLAlchemy joined it (engine's "begin")
+            conn.rollback()
+        else:
+            _on_driver(conn, "ROLLBACK")
 
     def _release(self, conn: Connection, failed: bool) -> None:
         if self._readers is not None:
