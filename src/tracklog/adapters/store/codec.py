@@ -343,6 +343,12 @@ def enrolment_to_row(enrolment: Enrolment, now_ts: int) -> dict[str, Any]:
     }
 
 
+def enrolment_from_values(values: Sequence[Any]) -> Enrolment:
+    """An enrolment from (user, collection, context, enrolled_ts, active, moved_to)."""
+    user, collection, context, enrolled_ts, active, moved_to = values
+    return Enrolment(EnrolmentKey(user, collection, context), enrolled_ts, bool(active), moved_to)
+
+
 def enrolment_from_row(row: Row) -> Enrolment:
     return Enrolment(
         key=EnrolmentKey(row["user_id"], row["collection_id"], row["context_id"]),

@@ -46,6 +46,9 @@ _ACTIVE_ENROLMENTS_OF = (
     .where(_E.user_id == bindparam("user_id"), _E.active.is_(True))
     .order_by(_E.collection_id, _E.context_id)
 )
+_ENROLMENTS_OF_USERS = select(
+    _E.user_id, _E.collection_id, _E.context_id, _E.enrolled_ts, _E.active, _E.moved_to
+).where(_E.user_id.in_(bindparam("user_ids", expanding=True)))
 _MOVED_OF_USERS = select(_E.user_id, _E.collection_id, _E.context_id, _E.moved_to).where(
     _E.user_id.in_(bindparam("user_ids", expanding=True)), _E.moved_to.is_not(None)
 )
@@ -117,10 +120,9 @@ class RegistryRepository:
         """Every enrolment (active or not) of these learners."""
         found: list[Enrolment] = []
         for part in chunks(sorted(set(user_ids)), 500):
-            query = select(tables.enrolments).where(_E.user_id.in_(part))
-            found.extend(
-                codec.enrolment_from_row(row) for row in self._conn.execute(query).mappings()
-            )
+            params = {"user_ids": list(part)}
+            rows = fetch(self._conn, self._traits, _ENROLMENTS_OF_USERS, params)
+            found.extend(codec.enrolment_from_values(row) for row in rows)
         return found
 
     def enrolments_in_collection(self, collection_id: str) -> list[Enrolment]:

@@ -108,6 +108,9 @@ T = TypeVar("T", bound=_Keyed)
 V = TypeVar("V")
 
 
+ENROLMENT_COLUMNS = ("user_id", "collection_id", "context_id")
+
+
 def _by_enrolment(
     conn: Connection,
     traits: StoreTraits,
@@ -117,15 +120,17 @@ def _by_enrolment(
     decode: Callable[[Sequence[Any]], T],
 ) -> dict[EnrolmentKey, list[T]]:
     """The rows of ``table`` under each enrolment key (every asked key is a key), only
-    ``columns``, each decoded from its plain result tuple."""
+    ``columns`` (which begin with ``ENROLMENT_COLUMNS``), each decoded from its plain result
+    tuple. Rows are grouped by their first three values, so no key object is built per row."""
+    assert columns[:3] == ENROLMENT_COLUMNS
     found: dict[EnrolmentKey, list[T]] = {key: [] for key in keys}
     if len(found) == 1:  # a read's usual case: every row is the one key's, nothing to group
         (only,) = found.values()
         only.extend(decode(row) for row in _rows_at_enrolments(conn, traits, table, found, columns))
         return found
+    at = {(k.user_id, k.collection_id, k.context_id): items for k, items in found.items()}
     for row in _rows_at_enrolments(conn, traits, table, found, columns):
-        item = decode(row)
-        found[item.key.enrolment].append(item)
+        at[row[0], row[1], row[2]].append(decode(row))
     return found
 
 
