@@ -6,19 +6,20 @@ traffic that moved a record further is not a mismatch. Otherwise it is ``missing
 that the source no longer has. Records are grouped in *segments* (module type, day of last
 access); a segment whose order-independent checksum is the same on both sides holds only
 reconciled records and needs no record-by-record look.
+
+The checksums are taken over *projections* (the key's four ids and the seven values a legacy
+source speaks about, as plain tuples), so that a clean segment costs no record object on either
+side; whole records are built only for the keys of a segment whose checksums differ.
 """
 
 from __future__ import annotations
 
 import enum
 import functools
-import hashlib
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
-
-import orjson
 
 from tracklog.domain.merge import combine
 from tracklog.domain.model import ConsumptionRecord, RecordKey
@@ -56,8 +57,25 @@ def _day_named(day: int) -> str:
     return datetime.fromtimestamp(day * 86_400, tz=UTC).strftime("%Y-%m-%d")
 
 
-def projection(record: ConsumptionRecord) -> tuple[Any, ...]:
-    """The parts of a record a legacy source can speak about (what checksums compare)."""
+KeyValues = tuple[str, str, str, str]  # user, collection, context, content
+Projection = tuple[Any, ...]  # the values of PROJECTION_FIELDS, in that order
+
+# The parts of a record a legacy source can speak about (what checksums compare): each a field
+# of ``ConsumptionRecord`` and a column of the stored record alike; the status as its number.
+PROJECTION_FIELDS = (
+    "status",
+    "progress",
+    "legacy_view_count",
+    "legacy_completed_count",
+    "first_access_ts",
+    "last_access_ts",
+    "last_completed_ts",
+)
+LAST_ACCESS_AT = PROJECTION_FIELDS.index("last_access_ts")
+
+
+def projection(record: ConsumptionRecord) -> Projection:
+    """A record's values of ``PROJECTION_FIELDS``."""
     return (
         int(record.status),
         record.progress,
@@ -69,21 +87,17 @@ def projection(record: ConsumptionRecord) -> tuple[Any, ...]:
     )
 
 
-def digest(key: RecordKey, record: ConsumptionRecord) -> int:
-    """A 64-bit digest of a record's key and projection; summed per segment (order-free)."""
-    data = orjson.dumps((key.user_id, key.collection_id, key.context_id, key.content_id,
-                         projection(record)))  # fmt: skip
-    return int.from_bytes(hashlib.blake2b(data, digest_size=8).digest(), "big")
+def key_values(key: RecordKey) -> KeyValues:
+    return key.user_id, key.collection_id, key.context_id, key.content_id
 
 
-@dataclass
-class SegmentSums:
-    count: int = 0
-    total: int = 0
+def digest(key: KeyValues, values: Projection) -> int:
+    """A 64-bit digest of a key and its projection, summed per segment (order-free).
 
-    def add(self, value: int) -> None:
-        self.count += 1
-        self.total = (self.total + value) & MASK
+    Python's own hash of the tuple (SipHash for the ids, keyed per process): checksums are only
+    ever compared within one partition of one run, never stored, so the digest need not be the
+    same in another process, and it costs a fraction of a cryptographic one."""
+    return hash((key, values)) & MASK
 
 
 def verdict(target: ConsumptionRecord | None, source: ConsumptionRecord) -> Verdict:
@@ -200,40 +214,57 @@ class Reconciliation:
         return result
 
 
+# The whole records of some keys, source's and Tracklog's: for the segments whose checksums differ.
+RecordsAt = Callable[
+    [Sequence[KeyValues]],
+    tuple[Mapping[KeyValues, ConsumptionRecord], Mapping[KeyValues, ConsumptionRecord]],
+]
+
+
 def reconcile_partition(
-    source: Mapping[RecordKey, tuple[ConsumptionRecord, Segment]],
-    target: Mapping[RecordKey, ConsumptionRecord],
-    segment_of: Callable[[RecordKey, ConsumptionRecord], Segment],
+    source: Mapping[KeyValues, tuple[Projection, Segment]],
+    target: Mapping[KeyValues, tuple[Projection, bool]],
+    segment_of: Callable[[KeyValues, Projection], Segment],
+    records_at: RecordsAt,
     into: Reconciliation,
 ) -> None:
-    """Reconcile one partition of learners: ``source`` holds every source record of them (with
-    its segment), ``target`` Tracklog's records of them (at least those with a source key and
-    those imported from the legacy system).
+    """Reconcile one partition of learners: ``source`` holds the projection and segment of every
+    source record of them, ``target`` the projection of each of Tracklog's records of them and
+    whether it holds imported legacy data.
 
     Per segment, the sum of digests of the source records is compared with the sum of digests of
-    Tracklog's records at the same keys; equal sums mean every record there is the same, so the
-    segment is reconciled without a record-by-record look. Only the other segments are compared
-    record by record. Extras are imported records whose key the source does not have at all.
+    Tracklog's records at the same keys; equal sums (and every key present) mean every record
+    there is the same, so the segment is reconciled without a record-by-record look. Only the
+    other segments are compared record by record, on whole records (``records_at``): merging the
+    source's into Tracklog's must change nothing. Extras are imported records whose key the
+    source does not have at all.
     """
-    by_segment: dict[Segment, list[RecordKey]] = {}
+    by_segment: dict[Segment, list[KeyValues]] = {}
     for key, (_, segment) in source.items():
         by_segment.setdefault(segment, []).append(key)
-    for segment, keys in sorted(by_segment.items()):
-        mine, theirs = SegmentSums(), SegmentSums()
+    differing: list[tuple[Segment, list[KeyValues]]] = []
+    for segment, keys in by_segment.items():
+        mine = theirs = present = 0
         for key in keys:
-            mine.add(digest(key, source[key][0]))
+            mine += digest(key, source[key][0])
             found = target.get(key)
             if found is not None:
-                theirs.add(digest(key, found))
-        if mine == theirs:
+                theirs += digest(key, found[0])
+                present += 1
+        if present == len(keys) and (mine - theirs) & MASK == 0:
             into.found_segment(segment.module_type, len(keys))
-            continue
-        for key in sorted(keys):
-            into.record(verdict(target.get(key), source[key][0]), key, *_where(segment))
-    for key in sorted(set(target) - set(source)):
-        record = target[key]
-        if record.legacy:
-            into.record(Verdict.EXTRA, key, *_where(segment_of(key, record)))
+        else:
+            differing.append((segment, keys))
+    if differing:
+        sources, targets = records_at([key for _, keys in differing for key in keys])
+        for segment, keys in sorted(differing):
+            for key in sorted(keys):
+                outcome = verdict(targets.get(key), sources[key])
+                into.record(outcome, RecordKey(*key), *_where(segment))
+    for key in sorted(target.keys() - source.keys()):
+        values, legacy = target[key]
+        if legacy:
+            into.record(Verdict.EXTRA, RecordKey(*key), *_where(segment_of(key, values)))
 
 
 def _where(segment: Segment) -> tuple[str, str]:

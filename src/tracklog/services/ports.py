@@ -120,6 +120,16 @@ class TrackingRepository(Protocol):
 
     def records_of_users(self, user_ids: Sequence[str]) -> list[ConsumptionRecord]: ...
 
+    def legacy_learners(self, after: str | None, limit: int) -> list[str]:
+        """Up to ``limit`` learners with records imported from the legacy system, in id order,
+        after ``after``."""
+        ...
+
+    def record_projections_of_users(self, user_ids: Sequence[str]) -> list[tuple[Any, ...]]:
+        """Each record of these learners as plain values: its four key ids, its values of
+        ``domain.reconcile.PROJECTION_FIELDS``, and whether it holds imported legacy data."""
+        ...
+
     def record_facts_of_enrolments(
         self, keys: Iterable[EnrolmentKey]
     ) -> dict[EnrolmentKey, list[RecordFacts]]:

@@ -22,6 +22,7 @@ from tracklog.domain.model import (
 )
 from tracklog.domain.modes import RecordScope
 from tracklog.domain.pipeline import DeadLetter, JournalEntry, NewTrigger, Trigger
+from tracklog.domain.reconcile import key_values, projection
 
 if TYPE_CHECKING:
     from tracklog.testing.memory_store import Identities
@@ -98,6 +99,15 @@ class MemoryTracking:
     def records_of_users(self, user_ids: Sequence[str]) -> list[ConsumptionRecord]:
         wanted = set(user_ids)
         return self._records(lambda r: r["user_id"] in wanted)
+
+    def legacy_learners(self, after: str | None, limit: int) -> list[str]:
+        users = {r["user_id"] for r in self._t["consumption"].values() if r["legacy"]}
+        return sorted(u for u in users if after is None or u > after)[:limit]
+
+    def record_projections_of_users(self, user_ids: Sequence[str]) -> list[tuple[Any, ...]]:
+        return [
+            (*key_values(r.key), *projection(r), r.legacy) for r in self.records_of_users(user_ids)
+        ]
 
     def record_facts_of_enrolments(
         self, keys: Iterable[EnrolmentKey]

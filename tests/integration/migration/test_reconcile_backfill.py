@@ -3,6 +3,7 @@ complete; reconciliation names the five module types, backfill repairs them, ide
 
 from __future__ import annotations
 
+import csv
 from pathlib import Path
 
 from tests.conftest import MakeTracklog
@@ -75,3 +76,35 @@ def test_a_reconciliation_older_than_the_last_import_does_not_count(
     status = migration_status(deps)
     assert not status.complete
     assert "reconcile again" in status.reasons[0]
+
+
+def test_records_the_source_no_longer_has_are_extra_whether_or_not_it_knows_the_learner(
+    tracklog: Tracklog, tmp_path: Path
+) -> None:
+    """A learner gone from the export altogether (found by the pass over imported learners) and
+    one record gone from a learner it still has (found with that learner's partition)."""
+    deps = tracklog.deps
+    export = tmp_path / "export"
+    write_demo_export(export, learners=10, pending_queue=False)
+    run(deps, "migrate-legacy", export)
+    consumption = export / "user_content_consumption.csv"
+    header, *rows = consumption.read_text().splitlines(keepends=True)
+    userid = next(csv.reader([header])).index("userid")
+
+    def learner(row: str) -> str:
+        return next(csv.reader([row], escapechar="\\"))[userid]
+
+    learners = sorted({learner(row) for row in rows})
+    gone, thinned = learners[0], learners[1]
+    kept = [row for row in rows if learner(row) != gone]
+    dropped = next(i for i, row in enumerate(kept) if learner(row) == thinned)
+    del kept[dropped]
+    consumption.write_text(header + "".join(kept))
+
+    result = reconciliation(run(deps, "reconcile", export, batch_size=3))
+    extra = [d for d in result.differences if d["kind"] == "extra"]
+    assert len(extra) == len(rows) - len(kept)
+    assert {d["key"]["userId"] for d in extra} == {gone, thinned}
+    assert sum(module_totals(result, "extra").values()) == len(extra)
+    assert module_totals(result, "missing") == module_totals(result, "different") == {}
+    assert not result.clean

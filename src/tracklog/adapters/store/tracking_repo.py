@@ -23,6 +23,7 @@ from tracklog.domain.model import (
     Summary,
 )
 from tracklog.domain.modes import RecordScope
+from tracklog.domain.reconcile import PROJECTION_FIELDS
 
 _C = tables.consumption.c
 _A = tables.attempts.c
@@ -30,6 +31,7 @@ _S = tables.summaries.c
 
 KEYS_PER_QUERY = 64
 _RECORD = [_C[name] for name in codec.RECORD_COLUMNS]  # decoded by position (codec)
+_PROJECTION_COLUMNS = (*codec.RECORD_COLUMNS[:4], *PROJECTION_FIELDS, "legacy")
 
 
 def _padded(part: Sequence[Any]) -> Sequence[Any]:
@@ -254,6 +256,19 @@ class TrackingRepository:
             codec.RECORD_COLUMNS,
             user_ids,
             codec.record_from_values,
+        )
+
+    def legacy_learners(self, after: str | None, limit: int) -> list[str]:
+        query = select(_C.user_id).where(_C.legacy.is_(True))
+        if after is not None:
+            query = query.where(_C.user_id > after)
+        query = query.group_by(_C.user_id).order_by(_C.user_id).limit(limit)
+        return list(self._conn.execute(query).scalars())
+
+    def record_projections_of_users(self, user_ids: Sequence[str]) -> list[tuple[Any, ...]]:
+        """The reconciliation's view of these learners' records (no record objects)."""
+        return _of_users(
+            self._conn, self._traits, tables.consumption, _PROJECTION_COLUMNS, user_ids, tuple
         )
 
     # attempts ------------------------------------------------------------------------------

@@ -12,12 +12,12 @@ source no longer has.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable
-from dataclasses import fields
-from operator import attrgetter
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, fields
+from operator import attrgetter, itemgetter
 from typing import Any, ClassVar, cast
 
-from tracklog.domain.jobs import Batch, Condition, Scope
+from tracklog.domain.jobs import Batch, Scope
 from tracklog.domain.legacy import BadLine, BadRow, LegacyFile, SourceRow
 from tracklog.domain.legacy_import import consumption_snapshot, fold_snapshots, pending_snapshots
 from tracklog.domain.legacy_rows import consumption_from_row
@@ -31,10 +31,15 @@ from tracklog.domain.model import (
 )
 from tracklog.domain.modes import Mode
 from tracklog.domain.reconcile import (
+    LAST_ACCESS_AT,
+    PROJECTION_FIELDS,
+    KeyValues,
+    Projection,
     Reconciliation,
     Segment,
     Verdict,
     day_of,
+    key_values,
     reconcile_partition,
 )
 from tracklog.services.jobs.kinds.legacy_reading import ExportReader
@@ -46,7 +51,15 @@ MIN_PARTITIONS = 64
 RECORDS_PER_PARTITION = 25_000  # about what one partition holds in memory (~40 MB)
 MAX_PARTITIONS = 4096
 EXTRAS_PAGE = 5000
-Source = dict[RecordKey, tuple[ConsumptionRecord, Segment]]
+
+
+@dataclass(frozen=True, slots=True)
+class SourcePartition:
+    """One partition of the source in memory: each key's projection and segment (what the
+    checksums take), and its spilled values, made a record only where a segment differs."""
+
+    checked: dict[KeyValues, tuple[Projection, Segment]]
+    flat: dict[KeyValues, tuple[Any, ...]]
 
 
 class Reconcile:
@@ -60,7 +73,8 @@ class Reconcile:
         self._spill: PartitionSpill | None = None
         self._records = 0  # source records, once folded
         self._users: set[str] = set()
-        self._loaded: tuple[int, Source] | None = None  # the partition in memory
+        self._loaded: tuple[int, SourcePartition] | None = None  # the partition in memory
+        self._segments: dict[tuple[str, str], Segment] = {}  # one object per segment
         self._pending: dict[str, int] = {}
         self._rejected: list[dict[str, Any]] = []
 
@@ -76,20 +90,15 @@ class Reconcile:
         extras = self._prepare().partitions  # the cursor's number for the pass over imports
         part = 0 if cursor is None else int(cursor[0]) + (1 if int(cursor[0]) < extras else 0)
         if part < extras:
-            keys = [(k.user_id, k.content_id) for k in self._partition(part)]
+            keys = [(k[0], k[3]) for k in self._partition(part).checked]
             return Batch(keys, [part])
-        after = cursor[1:] if cursor is not None and int(cursor[0]) == extras else None
-        rows = uow.job_rows.page(
-            "consumption",
-            (Condition("legacy", "is", True),),
-            tuple(after) if after else None,
-            EXTRAS_PAGE,
-            ("user_id", "collection_id", "context_id", "content_id"),
-        )
-        if not rows:
+        after = str(cursor[1]) if cursor is not None and int(cursor[0]) == extras else None
+        learners = uow.tracking.legacy_learners(after, EXTRAS_PAGE)
+        if not learners:
             return None
-        last = tuple(rows[-1].values())
-        return Batch([], [extras, *last], rows=rows)  # no source records: progress stays put
+        strangers = [user for user in learners if user not in self._users]
+        # no source records: progress stays put
+        return Batch([], [extras, learners[-1]], items=strangers)
 
     def work(self, uow: UnitOfWork, batch: Batch) -> BatchWork:
         result = Reconciliation()
@@ -99,9 +108,20 @@ class Reconcile:
                 for module_type, count in self._pending.items():
                     result.pending(module_type, count)
             mine = self._partition(part)
-            users = sorted({k.user_id for k in mine})
-            target = {r.key: r for r in uow.tracking.records_of_users(users)}
-            reconcile_partition(mine, target, self._segment, result)
+            users = sorted({key[0] for key in mine.checked})
+            target = {
+                row[:4]: (row[4:_LEGACY_AT], row[_LEGACY_AT])
+                for row in uow.tracking.record_projections_of_users(users)
+            }
+
+            def records_at(
+                keys: Sequence[KeyValues],
+            ) -> tuple[dict[KeyValues, ConsumptionRecord], dict[KeyValues, ConsumptionRecord]]:
+                found = uow.tracking.records_by_key([RecordKey(*k) for k in keys if k in target])
+                theirs = {key_values(key): record for key, record in found.items()}
+                return {k: _record(mine.flat[k]) for k in keys}, theirs
+
+            reconcile_partition(mine.checked, target, self._segment_of, records_at, result)
         else:
             self._extras(uow, batch, result)
         findings = {"reconciliation": result.as_json(), "rejectedRows": self._take_rejected()}
@@ -159,11 +179,18 @@ class Reconcile:
                 spill.replace(part, map(_flat, folded.values()))
         return spill
 
-    def _partition(self, part: int) -> Source:
-        """One partition's source records, keyed, with their segments (one in memory at once)."""
+    def _partition(self, part: int) -> SourcePartition:
+        """One partition's source records, keyed, with their projections and segments (one
+        partition in memory at once)."""
         if self._loaded is None or self._loaded[0] != part:
-            records = map(_record, self._prepare().read(part))
-            self._loaded = (part, {r.key: (r, self._segment(r.key, r)) for r in records})
+            checked: dict[KeyValues, tuple[Projection, Segment]] = {}
+            flat: dict[KeyValues, tuple[Any, ...]] = {}
+            for values in self._prepare().read(part):
+                key = values[:4]
+                projected = _PROJECTED(values)
+                checked[key] = (projected, self._segment_of(key, projected))
+                flat[key] = values
+            self._loaded = (part, SourcePartition(checked, flat))
         return self._loaded[1]
 
     def _reject(self, bad: BadLine) -> None:
@@ -174,25 +201,35 @@ class Reconcile:
         return taken
 
     def _segment(self, key: RecordKey, record: ConsumptionRecord) -> Segment:
-        return Segment(self._reader.module_type_of(key.content_id), day_of(record.last_access_ts))
+        return self._segment_named(key.content_id, record.last_access_ts)
+
+    def _segment_of(self, key: KeyValues, projected: Projection) -> Segment:
+        return self._segment_named(key[3], projected[LAST_ACCESS_AT])
+
+    def _segment_named(self, content_id: str, last_access_ts: int | None) -> Segment:
+        named = (self._reader.module_type_of(content_id), day_of(last_access_ts))
+        segment = self._segments.get(named)
+        if segment is None:
+            segment = self._segments[named] = Segment(*named)
+        return segment
 
     def _extras(self, uow: UnitOfWork, batch: Batch, result: Reconciliation) -> None:
         """Imported records of learners the source does not have at all (the others' extras
         were found with their partition)."""
         self._prepare()
-        keys = [RecordKey(*row.values()) for row in batch.rows]
-        strangers = [k for k in keys if k.user_id not in self._users]
-        found = uow.tracking.records_by_key(strangers)
-        for key in sorted(found):
-            segment = self._segment(key, found[key])
-            result.record(Verdict.EXTRA, key, segment.module_type, segment.day)
+        strangers = [str(user) for user in batch.items]
+        for record in sorted(uow.tracking.records_of_users(strangers), key=attrgetter("key")):
+            if record.legacy:
+                segment = self._segment(record.key, record)
+                result.record(Verdict.EXTRA, record.key, segment.module_type, segment.day)
 
 
 # Records spilled as plain values (marshal): the status as its number, the usual provenance
 # (direct) as ``None``. Pickling the dataclasses themselves cost several times as much.
-_FIELDS = attrgetter(
-    *(f.name for f in fields(ConsumptionRecord) if f.name not in ("key", "status", "provenance"))
+_SPILLED = tuple(
+    f.name for f in fields(ConsumptionRecord) if f.name not in ("key", "status", "provenance")
 )
+_FIELDS = attrgetter(*_SPILLED)
 _STATUSES = tuple(Status)
 
 
@@ -217,6 +254,13 @@ def _record(flat: tuple[Any, ...]) -> ConsumptionRecord:
 
 
 _BUILD_RECORD = cast(Callable[..., ConsumptionRecord], ConsumptionRecord)  # fields by position
+
+# where each of ``PROJECTION_FIELDS`` is among the spilled values (the status at 4, the others
+# after the key, status and provenance, in the dataclass's order)
+_PROJECTED = itemgetter(
+    *(4 if name == "status" else 6 + _SPILLED.index(name) for name in PROJECTION_FIELDS)
+)
+_LEGACY_AT = 4 + len(PROJECTION_FIELDS)  # in a stored record's projection row
 
 
 # where the provenance goes back among the other fields (the dataclass's order: key, status, ...)
