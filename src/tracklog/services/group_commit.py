@@ -7,6 +7,11 @@ the whole group (``ingest.ingest_learners``) — commits once, and only then ans
 request. An acknowledged write is durable exactly as before; a busy server simply pays one commit
 for many of them. If the group fails, nothing of it is kept and
 each command is tried again on its own, so one bad command cannot fail the others.
+
+A request on an event loop waits on a plain ``asyncio`` future, and a group's answers reach each
+loop in one ``call_soon_threadsafe``: one wake-up of the loop per group instead of a
+``concurrent.futures.Future`` (with its condition variable), a wrapping future and a wake-up per
+request. A caller on a thread (``record_now``) waits on a ``concurrent.futures.Future``.
 """
 
 from __future__ import annotations
@@ -16,7 +21,7 @@ import logging
 import queue
 import threading
 from concurrent.futures import Future
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from tracklog.services.commands import RecordEvents
 from tracklog.services.deps import Deps
@@ -32,10 +37,52 @@ log = logging.getLogger(__name__)
 MAX_GROUP = 256
 
 
-@dataclass
+@dataclass(slots=True)
 class _Pending:
     command: RecordEvents
-    future: Future[list[EventResult]] = field(default_factory=Future)
+    waiter: asyncio.Future[list[EventResult]] | None = None  # a request on an event loop
+    future: Future[list[EventResult]] | None = None  # a caller on a thread
+
+
+Answer = tuple["asyncio.Future[list[EventResult]]", list[EventResult] | None, BaseException | None]
+
+
+class _Answers:
+    """A group's answers, handed to each event loop in one call once the group is done."""
+
+    def __init__(self) -> None:
+        self._by_loop: dict[asyncio.AbstractEventLoop, list[Answer]] = {}
+
+    def give(
+        self, pending: _Pending, result: list[EventResult] | None, error: BaseException | None
+    ) -> None:
+        if pending.future is not None:
+            if error is not None:
+                pending.future.set_exception(error)
+            else:
+                pending.future.set_result(result or [])
+        elif pending.waiter is not None:
+            loop = pending.waiter.get_loop()
+            self._by_loop.setdefault(loop, []).append((pending.waiter, result, error))
+
+    def send(self) -> None:
+        for loop, answers in self._by_loop.items():
+            try:
+                loop.call_soon_threadsafe(_settle, answers)
+            except RuntimeError:  # the loop is closed: nobody is waiting any more
+                log.debug("group commit answers for a closed event loop dropped")
+        self._by_loop.clear()
+
+
+def _settle(answers: list[Answer]) -> None:
+    """On the event loop: each request gets its result (one whose request went away, none)."""
+    for waiter, result, error in answers:
+        if waiter.done():
+            continue
+        if error is not None:
+            waiter.set_exception(error)
+        else:
+            waiter.set_result(result or [])
 
 
 class GroupCommit:
@@ -48,17 +95,21 @@ class GroupCommit:
 
     async def record(self, command: RecordEvents) -> list[EventResult]:
         """Ingest ``command`` with whatever else is being written; return once it is durable."""
-        return await asyncio.wrap_future(self.submit(command))
+        self._ensure_running()
+        waiter: asyncio.Future[list[EventResult]] = asyncio.get_running_loop().create_future()
+        self._queue.put(_Pending(command, waiter=waiter))
+        return await waiter
 
     def record_now(self, command: RecordEvents) -> list[EventResult]:
         """``record`` for a caller on a worker thread: wait here until it is durable."""
         return self.submit(command).result()
 
     def submit(self, command: RecordEvents) -> Future[list[EventResult]]:
+        """Queue ``command`` for a caller on a thread; the future completes once it is durable."""
         self._ensure_running()
-        pending = _Pending(command)
-        self._queue.put(pending)
-        return pending.future
+        future: Future[list[EventResult]] = Future()
+        self._queue.put(_Pending(command, future=future))
+        return future
 
     def stop(self, timeout: float = 5.0) -> None:
         with self._lock:
@@ -94,11 +145,13 @@ class GroupCommit:
             self._write(group)
 
     def _write(self, group: list[_Pending]) -> None:
+        answers = _Answers()
         try:
             results = self._ingest(group)
         except Exception as error:
             if len(group) == 1:  # the command's own failure: its request answers it
-                group[0].future.set_exception(error)
+                answers.give(group[0], None, error)
+                answers.send()
                 return
             log.warning(
                 "group commit failed; writing each command alone",
@@ -109,7 +162,8 @@ class GroupCommit:
             return
         for pending, result in zip(group, results, strict=True):
             count_outcomes(self._deps.telemetry, pending.command.source, result)
-            pending.future.set_result(result)
+            answers.give(pending, result, None)
+        answers.send()
 
     def _ingest(self, group: list[_Pending]) -> list[list[EventResult]]:
         deps = self._deps

@@ -4,6 +4,7 @@ one failing command does not fail the others of its group."""
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 import threading
 from collections import Counter
@@ -196,3 +197,62 @@ def test_a_command_that_fails_fails_alone_and_the_rest_of_its_group_is_written()
             "u1",
             "u9",
         }
+
+
+def test_requests_on_an_event_loop_share_commits_and_each_gets_its_own_results() -> None:
+    deps = world(Mode.STRICT)
+    writer = GroupCommit(deps)
+
+    async def send_all() -> list[list[ingest.EventResult]]:
+        sends = [
+            writer.record(
+                RecordEvents(
+                    USERS[n % 3],
+                    (TrackEvent(EventType.UPDATE, "a", "c1", event_id=f"e{n}", event_ts=T0),),
+                )
+            )
+            for n in range(40)
+        ]
+        return await asyncio.wait_for(asyncio.gather(*sends), 10)
+
+    try:
+        results = asyncio.run(send_all())
+    finally:
+        writer.stop()
+    assert [[(r.event_id, r.outcome) for r in rs] for rs in results] == [
+        [(f"e{n}", Outcome.APPLIED)] for n in range(40)
+    ]
+
+
+def test_a_request_that_goes_away_while_its_group_is_written_leaves_the_writer_running() -> None:
+    """Its write is still made (it was queued); the next requests are answered as ever."""
+    deps = world(Mode.STRICT)
+    writer = GroupCommit(deps)
+    gate = threading.Event()
+    original = writer._write
+
+    def held(group: Any) -> None:
+        gate.wait(5)
+        original(group)
+
+    writer._write = held  # type: ignore[method-assign]
+    first = TrackEvent(EventType.UPDATE, "a", "c1", event_id="gone", event_ts=T0, progress=5)
+    later = TrackEvent(EventType.UPDATE, "a", "c1", event_id="later", event_ts=T0, progress=7)
+
+    async def scenario() -> list[ingest.EventResult]:
+        leaving = asyncio.ensure_future(writer.record(RecordEvents("u1", (first,))))
+        await asyncio.sleep(0.05)  # queued, the writer held
+        leaving.cancel()
+        gate.set()
+        with pytest.raises(asyncio.CancelledError):
+            await leaving
+        return await asyncio.wait_for(writer.record(RecordEvents("u2", (later,))), 10)
+
+    try:
+        answered = asyncio.run(scenario())
+    finally:
+        writer.stop()
+    assert [(r.event_id, r.outcome) for r in answered] == [("later", Outcome.APPLIED)]
+    with deps.store.reader() as uow:
+        written = uow.tracking.records_of_users(["u1", "u2"])
+    assert sorted((r.key.user_id, r.progress) for r in written) == [("u1", 5), ("u2", 7)]
