@@ -33,7 +33,7 @@ class TokenCodec:
         self._verify_key = settings.auth_jwt_public_key or settings.auth_jwt_secret
         # A token already verified is not verified again until it expires: the signature check
         # costs ~45 µs a request, the lookup under a microsecond. Only good tokens are kept.
-        self._verified: dict[str, tuple[Principal, float, float]] = {}
+        self._verified: dict[str, tuple[Decoded, float, float]] = {}
 
     def mint(self, subject: str, roles: list[Role], ttl_s: int, **claims: Any) -> str:
         if self._algorithm != "HS256":
@@ -45,21 +45,27 @@ class TokenCodec:
         return jwt.encode({**claims, **body}, self._secret, algorithm="HS256")
 
     def decode(self, token: str) -> Principal:
+        return self.verify(token).principal
+
+    def verify(self, token: str, *, grace_s: int = 0, header: str = "Authorization") -> Decoded:
+        """``inspect``, remembering a good token until it expires (one accepted only through
+        the grace period is checked again each time)."""
         known = self._verified.get(token)
         if known is not None:
-            principal, expires, not_before = known
+            decoded, expires, not_before = known
             if not_before <= time.time() < expires:
-                return principal
-        decoded = self.inspect(token)
-        if len(self._verified) >= CACHED_TOKENS:
-            self._verified.clear()
-        claims = decoded.claims
-        self._verified[token] = (
-            decoded.principal,
-            float(claims["exp"]),
-            float(claims.get("nbf") or 0),
-        )
-        return decoded.principal
+                return decoded
+        decoded = self.inspect(token, grace_s=grace_s, header=header)
+        if not decoded.expired:
+            if len(self._verified) >= CACHED_TOKENS:
+                self._verified.clear()
+            claims = decoded.claims
+            self._verified[token] = (
+                decoded,
+                float(claims["exp"]),
+                float(claims.get("nbf") or 0),
+            )
+        return decoded
 
     def inspect(self, token: str, *, grace_s: int = 0, header: str = "Authorization") -> Decoded:
         """Verify ``token``; with ``grace_s``, one that expired at most that long ago is still

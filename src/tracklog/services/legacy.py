@@ -1,6 +1,7 @@
 """The legacy Sunbird content-state API on Tracklog's own services (decision 0900).
 
-- ``update_content_state``: each item of the request becomes one event (``domain.legacy_api``);
+- ``update_content_state`` (``plan_update``, then the recording): each item of the request
+  becomes one event (``domain.legacy_api``);
   the items whose batch does not take them, and those that cannot be read, are rejected with
   their code; everything goes through the one ingest path (``services.ingest``), which dedupes,
   merges, journals, triggers the summaries — and counts every rejection. The enrolment-sync form
@@ -93,16 +94,51 @@ class CourseRow:
 Recorder = Callable[[RecordEvents], list[ingest.EventResult]]
 
 
+@dataclass(frozen=True, slots=True)
+class ItemsPlan:
+    """An update's items as one ``RecordEvents`` per learner, ready to be recorded, and which
+    item each of their results answers."""
+
+    refs: tuple[ItemRef, ...]  # every item, in request order
+    commands: tuple[RecordEvents, ...]
+    positions: tuple[tuple[int, ...], ...]  # of each command's events among the items
+
+    def outcome(self, results: Sequence[Sequence[ingest.EventResult]]) -> StateUpdated:
+        """The request's outcome once each command has been recorded (``results`` in order)."""
+        outcomes: dict[int, ItemOutcome] = {}
+        for positions, answered in zip(self.positions, results, strict=True):
+            for position, result in zip(positions, answered, strict=True):
+                outcomes[position] = ItemOutcome(self.refs[position], result.outcome, result.error)
+        return StateUpdated(tuple(outcomes[p] for p in range(len(self.refs))))
+
+
+@dataclass(frozen=True, slots=True)
+class EnrolmentSync:
+    """The enrolment-sync form: recompute this enrolment's summary now (``sync_enrolment``)."""
+
+    user_id: str
+    form: SyncForm
+
+
 def update_content_state(
     deps: Deps, command: UpdateContentState, record: Recorder | None = None
 ) -> StateUpdated | EnrolmentSynced:
-    """``record`` ingests each learner's items (the API passes its group commit; the default
-    ingests them on their own)."""
+    """``plan_update``, then each learner's items ingested by ``record`` (by default on their
+    own; the API awaits its group commit instead)."""
+    plan = plan_update(deps, command)
+    if isinstance(plan, EnrolmentSync):
+        return sync_enrolment(deps, plan.user_id, plan.form)
+    recorder = record or partial(ingest.record_events, deps)
+    return plan.outcome([recorder(c) for c in plan.commands])
+
+
+def plan_update(deps: Deps, command: UpdateContentState) -> ItemsPlan | EnrolmentSync:
+    """Which form the update is and, for items, what to record: each parsed, authorised and
+    checked against its batch (a read of the batches named; nothing is written)."""
     form = update_form(command.body)
     if isinstance(form, SyncForm):
-        user = acting_user(command.principal, command.user_id, Action.WRITE)
-        return sync_enrolment(deps, user, form)
-    return _apply_items(deps, command, form, record or partial(ingest.record_events, deps))
+        return EnrolmentSync(acting_user(command.principal, command.user_id, Action.WRITE), form)
+    return _plan_items(deps, command, form)
 
 
 def sync_enrolment(deps: Deps, user_id: str, form: SyncForm) -> EnrolmentSynced:
@@ -125,9 +161,7 @@ def sync_enrolment(deps: Deps, user_id: str, form: SyncForm) -> EnrolmentSynced:
     return EnrolmentSynced(outcome.summary)
 
 
-def _apply_items(
-    deps: Deps, command: UpdateContentState, form: ItemsForm, record: Recorder
-) -> StateUpdated:
+def _plan_items(deps: Deps, command: UpdateContentState, form: ItemsForm) -> ItemsPlan:
     count = len(form.contents) + len(form.assessments)
     who = command.principal
     user = _authorised(deps, count, who, command.user_id, None)
@@ -141,13 +175,13 @@ def _apply_items(
     by_user: dict[str, list[int]] = {}
     for position, item in enumerate(parsed):
         by_user.setdefault(item.user_id, []).append(position)
-    outcomes: dict[int, ItemOutcome] = {}
-    for user_id, positions in by_user.items():
-        entries = tuple(_entry(parsed[p], contexts, now) for p in positions)
-        results = record(RecordEvents(user_id, entries, Source.LEGACY))
-        for position, result in zip(positions, results, strict=True):
-            outcomes[position] = ItemOutcome(parsed[position].ref, result.outcome, result.error)
-    return StateUpdated(tuple(outcomes[p] for p in range(len(parsed))))
+    commands = tuple(
+        RecordEvents(user_id, tuple(_entry(parsed[p], contexts, now) for p in positions),
+                     Source.LEGACY)
+        for user_id, positions in by_user.items()
+    )  # fmt: skip
+    positions = tuple(tuple(p) for p in by_user.values())
+    return ItemsPlan(tuple(item.ref for item in parsed), commands, positions)
 
 
 def _authorised(

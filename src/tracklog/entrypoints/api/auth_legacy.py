@@ -57,7 +57,7 @@ class LegacyAuthenticator:
                 field="Authorization",
             )
         grace = self._grace_s if allow_grace else 0
-        decoded = self._codec.inspect(token, grace_s=grace, header=header)
+        decoded = self._codec.verify(token, grace_s=grace, header=header)
         principal = decoded.principal
         if decoded.expired:  # accepted only for its own user's writes
             principal = Principal(principal.user_id, frozenset({Role.LEARNER}))
@@ -72,7 +72,7 @@ class LegacyAuthenticator:
         return self._managed(managed, principal)
 
     def _managed(self, token: str, requester: Principal) -> Principal:
-        decoded = self._codec.inspect(token, header=MANAGED_TOKEN)
+        decoded = self._codec.verify(token, header=MANAGED_TOKEN)
         parent = decoded.claims.get(PARENT_CLAIM)
         if parent != requester.user_id:
             raise Forbidden(

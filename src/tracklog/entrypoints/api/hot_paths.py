@@ -42,6 +42,9 @@ HOT_PATHS = frozenset(
         "/v1/assessment/submit",
         "/v1/assessment/read",
         "/v1/summary/read",
+        # the legacy Sunbird update that existing clients call (its PATCH goes through FastAPI)
+        "/v1/content/state/update",
+        "/api/course/v1/content/state/update",
     }
 )
 

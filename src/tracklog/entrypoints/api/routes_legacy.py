@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from functools import partial
 from typing import Any
 
@@ -44,8 +45,13 @@ async def content_state_update(request: Request) -> Response:
     data = await read_json(request)
     req = validate(schemas_legacy.ContentStateUpdateRequest, data)
     command = UpdateContentState(who, req.user_id, data)
-    writes = state(request).writes  # the items join the group commit of the viewer API's writes
-    outcome = await call(legacy.update_content_state, deps(request), command, writes.record_now)
+    plan = await read(request, legacy.plan_update, deps(request), command)
+    outcome: legacy.StateUpdated | legacy.EnrolmentSynced
+    if isinstance(plan, legacy.EnrolmentSync):
+        outcome = await call(legacy.sync_enrolment, deps(request), plan.user_id, plan.form)
+    else:  # the items join the group commit of the viewer API's writes
+        writes = state(request).writes
+        outcome = plan.outcome(await asyncio.gather(*map(writes.record, plan.commands)))
     return reply(request, present_legacy.update_result(outcome))
 
 
