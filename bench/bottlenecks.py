@@ -10,14 +10,15 @@ from bench.figures import Figure
 # Keyed by the start of a figure's name. Kept up to date by hand from profiles (pyinstrument).
 BOTTLENECKS: dict[str, str] = {
     "view/update max": (
-        "the HTTP stack (uvicorn, FastAPI's outer layers and Tracklog's middlewares: about a third "
-        "of the GIL, the bare endpoint pays most of it too), the embedded worker in the same "
-        "process (about a fifth: its summary recompute re-reads the enrolment's records), then the "
-        "body's validation and the writer's plan (bench/analysis.md)"
+        "one process's GIL shared by three threads, each about a third of it: the event loop "
+        "(uvicorn's HTTP handling, then the endpoint: token, body validation, the response), the "
+        "group-commit writer (prepare, dedup, merge, the record, journal and outbox rows) and the "
+        "embedded worker (its summary recompute re-reads the enrolment's records per trigger) "
+        "(bench/analysis.md)"
     ),
     "view/update p99": (
         "requests wait for their group's commit, and groups wait behind the worker's aggregation "
-        "transactions on SQLite's one writer"
+        "transactions on SQLite's one writer and for the GIL the worker holds"
     ),
     "view/sync": (
         "Python per event: the route's per-event validation, the payload hash, the frozen "
@@ -25,14 +26,14 @@ BOTTLENECKS: dict[str, str] = {
         "GIL and the write lock"
     ),
     "record_events": (
-        "Python per event (~30 us/event here: payload hash, per-event objects, merge, the "
-        "journal's insert); 100,000 events/s leaves 10 us, about what plain sqlite3 spends on the "
-        "upsert, journal and outbox rows alone"
+        "Python per event (~15 us/event here: payload hash, per-event objects, merge, the "
+        "journal's insert, a fifth of it); 100,000 events/s leaves 10 us, about what plain "
+        "sqlite3 spends on the upsert, journal and outbox rows alone"
     ),
     "view/read": (
-        "the HTTP stack (half of a read's GIL time), then the statements on the raw SQLite cursor "
-        "(decisions 0507, 0509) and each record decoded into a domain object before it is "
-        "presented; reads run inline on the event loop (decision 0010)"
+        "the HTTP stack (uvicorn: about 40 % of a read), then the read itself: the statements "
+        "on the raw SQLite cursor (decisions 0507, 0509), each record decoded into a domain "
+        "object and presented; reads run inline on the event loop (decision 0010)"
     ),
     "summary/read": (
         "as view/read, plus the summary computed live from all of the enrolment's records on every "
