@@ -176,11 +176,10 @@ def _plan_items(deps: Deps, command: UpdateContentState, form: ItemsForm) -> Ite
     for position, item in enumerate(parsed):
         by_user.setdefault(item.user_id, []).append(position)
     commands = tuple(
-        RecordEvents(user_id, tuple(_entry(parsed[p], contexts, now) for p in positions),
-                     Source.LEGACY)
-        for user_id, positions in by_user.items()
-    )  # fmt: skip
-    positions = tuple(tuple(p) for p in by_user.values())
+        RecordEvents(user_id, tuple(_entry(parsed[p], contexts, now) for p in at), Source.LEGACY)
+        for user_id, at in by_user.items()
+    )
+    positions = tuple(tuple(at) for at in by_user.values())
     return ItemsPlan(tuple(item.ref for item in parsed), commands, positions)
 
 

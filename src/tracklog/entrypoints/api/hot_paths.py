@@ -59,23 +59,23 @@ def front(
         route for router in routers for route in router.routes if isinstance(route, APIRoute)
     )
     inner = app.build_middleware_stack()
-    app.middleware_stack = HotPaths(inner, app, routes, telemetry=telemetry, observer=observer)
+    app.middleware_stack = HotPaths(inner, routes, telemetry=telemetry, observer=observer)
 
 
 class HotPaths:
-    """Pure ASGI: a hot path answered here; anything else passed on to the app's stack."""
+    """Pure ASGI: a hot path answered here; anything else passed on to the app's stack. It is the
+    app's ``middleware_stack``, so Starlette has put the app in ``scope["app"]`` already (the
+    endpoints read their dependencies from its state)."""
 
     def __init__(
         self,
         inner: ASGIApp,
-        app: FastAPI,
         routes: dict[str, APIRoute],
         *,
         telemetry: Telemetry,
         observer: RequestObserver,
     ):
         self._inner = inner
-        self._app = app
         self._routes = routes
         self._telemetry = telemetry
         self._observer = observer
@@ -88,7 +88,6 @@ class HotPaths:
         started = time.perf_counter()
         observer = self._observer
         request_id = observer.request_id(scope)
-        scope["app"] = self._app
         scope["route"] = route  # the metrics, the access log and the envelope name its template
         endpoint: Endpoint = route.endpoint
         status = 500
