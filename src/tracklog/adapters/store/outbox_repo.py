@@ -16,6 +16,16 @@ from tracklog.domain.pipeline import NewTrigger, Trigger
 
 _O = tables.outbox.c
 _PENDING_FOR = select(_O.seq).where(_O.user_id == bindparam("user_id")).limit(1)
+# The oldest triggers (of some partitions), built once: the columns in ``Trigger``'s field order.
+_TRIGGER_COLUMNS = [_O[name] for name in Trigger.__dataclass_fields__]
+_OLDEST = (
+    select(*_TRIGGER_COLUMNS)
+    .order_by(_O.seq)
+    .limit(bindparam("limit"))
+    .with_for_update(skip_locked=True)  # SQLite: no-op, its writers are serial
+)
+_REMOVE = delete(tables.outbox).where(_O.seq.in_(bindparam("seqs", expanding=True)))
+_OLDEST_OF_PARTITIONS = _OLDEST.where(_O.partition.in_(bindparam("partitions", expanding=True)))
 _NEW_COLUMNS = (
     "partition",
     "user_id",
@@ -51,11 +61,14 @@ class OutboxRepository:
         insert_plain(self._conn, self._traits, tables.outbox, _NEW_COLUMNS, rows)
 
     def claim(self, partitions: Sequence[int] | None, limit: int) -> list[Trigger]:
-        query = select(tables.outbox).order_by(_O.seq).limit(limit)
-        if partitions is not None:
-            query = query.where(_O.partition.in_(partitions))
-        query = query.with_for_update(skip_locked=True)  # SQLite: no-op, its writers are serial
-        return [Trigger(**row) for row in self._conn.execute(query).mappings()]
+        if partitions is None:
+            rows = fetch(self._conn, self._traits, _OLDEST, {"limit": limit})
+        elif not partitions:
+            return []
+        else:
+            params = {"limit": limit, "partitions": list(partitions)}
+            rows = fetch(self._conn, self._traits, _OLDEST_OF_PARTITIONS, params)
+        return [Trigger(*row) for row in rows]
 
     def claim_seqs(self, seqs: Sequence[int]) -> list[Trigger]:
         """The still-pending triggers among ``seqs`` (others were done already), locked.
@@ -88,7 +101,7 @@ class OutboxRepository:
 
     def remove(self, seqs: Sequence[int]) -> None:
         for part in chunks(list(seqs)):
-            self._conn.execute(delete(tables.outbox).where(_O.seq.in_(part)))
+            self._conn.execute(_REMOVE, {"seqs": list(part)})
 
     def record_failure(self, seqs: Sequence[int], error: str) -> None:
         for part in chunks(list(seqs)):
