@@ -11,6 +11,7 @@ import pytest
 from sqlalchemy import text
 
 from tracklog.adapters.clock import ManualClock
+from tracklog.adapters.store.idle_readers import IdleReaders
 from tracklog.adapters.store.store import SqlStore
 from tracklog.adapters.store.unit_of_work import SqlUnitOfWork
 from tracklog.domain.model import ConsumptionRecord, RecordKey, Status
@@ -117,3 +118,16 @@ def test_a_read_is_one_snapshot_and_leaves_no_transaction_open(store: SqlStore) 
     with store.reader() as uow:
         assert _driver_connection(uow) is driver  # kept: it came back sound
         assert uow.tracking.records_by_key([KEY])[KEY].status is Status.COMPLETED
+
+
+def test_a_connection_left_in_a_driver_transaction_is_not_kept(store: SqlStore) -> None:
+    readers = IdleReaders(store.engine)
+    left_open = store.engine.connect()
+    left_open.connection.driver_connection.execute("BEGIN")  # type: ignore[union-attr]
+    readers.give_back(left_open, failed=False)
+    assert readers.idle == 0
+    assert left_open.closed
+    clean = store.engine.connect()
+    readers.give_back(clean, failed=False)
+    assert readers.idle == 1
+    readers.close()

@@ -11,7 +11,7 @@ each command is tried again on its own, so one bad command cannot fail the other
 A request on an event loop waits on a plain ``asyncio`` future, and a group's answers reach each
 loop in one ``call_soon_threadsafe``: one wake-up of the loop per group instead of a
 ``concurrent.futures.Future`` (with its condition variable), a wrapping future and a wake-up per
-request. A caller on a thread (``record_now``) waits on a ``concurrent.futures.Future``.
+request. A caller on a thread (``submit``) waits on a ``concurrent.futures.Future``.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ import asyncio
 import logging
 import queue
 import threading
-from concurrent.futures import Future
+from concurrent.futures import Future, InvalidStateError
 from dataclasses import dataclass
 
 from tracklog.services.commands import RecordEvents
@@ -57,10 +57,13 @@ class _Answers:
         self, pending: _Pending, result: list[EventResult] | None, error: BaseException | None
     ) -> None:
         if pending.future is not None:
-            if error is not None:
-                pending.future.set_exception(error)
-            else:
-                pending.future.set_result(result or [])
+            try:
+                if error is not None:
+                    pending.future.set_exception(error)
+                else:
+                    pending.future.set_result(result or [])
+            except InvalidStateError:  # its caller cancelled it: nobody is waiting
+                pass
         elif pending.waiter is not None:
             loop = pending.waiter.get_loop()
             self._by_loop.setdefault(loop, []).append((pending.waiter, result, error))
@@ -99,10 +102,6 @@ class GroupCommit:
         waiter: asyncio.Future[list[EventResult]] = asyncio.get_running_loop().create_future()
         self._queue.put(_Pending(command, waiter=waiter))
         return await waiter
-
-    def record_now(self, command: RecordEvents) -> list[EventResult]:
-        """``record`` for a caller on a worker thread: wait here until it is durable."""
-        return self.submit(command).result()
 
     def submit(self, command: RecordEvents) -> Future[list[EventResult]]:
         """Queue ``command`` for a caller on a thread; the future completes once it is durable."""

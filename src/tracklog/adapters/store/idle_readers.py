@@ -34,7 +34,7 @@ class IdleReaders:
 
     def give_back(self, conn: Connection, *, failed: bool) -> None:
         """Keep ``conn`` for the next read if it is sound and there is room; else close it."""
-        if not failed and not conn.closed and not conn.invalidated and not conn.in_transaction():
+        if not failed and not conn.closed and not conn.invalidated and not _in_transaction(conn):
             with self._lock:
                 if len(self._idle) < self._kept:
                     self._idle.append(conn)
@@ -51,3 +51,12 @@ class IdleReaders:
     @property
     def idle(self) -> int:
         return len(self._idle)
+
+
+def _in_transaction(conn: Connection) -> bool:
+    """Whether SQLAlchemy or the driver itself (a reader's transaction is begun on it, decision
+    0509) still has a transaction open on ``conn``."""
+    if conn.in_transaction():
+        return True
+    driver = conn.connection.driver_connection
+    return bool(getattr(driver, "in_transaction", False))
