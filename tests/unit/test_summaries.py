@@ -19,7 +19,13 @@ from tracklog.domain.model import (
     Status,
     TrackingEvent,
 )
-from tracklog.domain.summaries import SummaryInputs, SummaryOutcome, compute_summary, percentage
+from tracklog.domain.summaries import (
+    SummaryInputs,
+    SummaryOutcome,
+    compute_summary,
+    percentage,
+    stored_completion_of,
+)
 
 ENROLMENT = EnrolmentKey("learner-1", "course-1", "batch-1")
 COURSE = Collection("course-1", 1, ("a", "b", "c", "optional"), frozenset({"optional"}))
@@ -51,7 +57,7 @@ def summarise(
         records=records,
         attempts={},
         enrolled_ts=1,
-        previous=previous.summary if previous else None,
+        previous=stored_completion_of(previous.summary) if previous else None,
     )
     return compute_summary(inputs, NOW)
 

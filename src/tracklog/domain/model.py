@@ -262,3 +262,14 @@ class Summary:
     collection_changed_since_completion: bool = False
     last_updated_ts: int | None = None
     pending: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class StoredCompletion:
+    """What computing a summary needs of the one stored before it: whether it was complete,
+    since when, and when it was stored (read without its content and assessment maps)."""
+
+    key: EnrolmentKey
+    status: Status
+    completed_ts: int | None
+    last_updated_ts: int | None

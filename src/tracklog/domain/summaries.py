@@ -13,6 +13,7 @@ from tracklog.domain.model import (
     EnrolmentKey,
     RecordKey,
     Status,
+    StoredCompletion,
     Summary,
 )
 
@@ -40,7 +41,7 @@ class SummaryInputs:
     records: Sequence[SummarisedRecord]
     attempts: Mapping[str, Sequence[Attempt]]
     enrolled_ts: int | None
-    previous: Summary | None = None
+    previous: StoredCompletion | None = None  # of the summary stored before
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,6 +81,13 @@ def compute_summary(inputs: SummaryInputs, now_ts: int) -> SummaryOutcome:
     return SummaryOutcome(summary, completed_now=status == Status.COMPLETED and not was_complete)
 
 
+def stored_completion_of(summary: Summary) -> StoredCompletion:
+    """What computing ``summary``'s enrolment again needs of it."""
+    return StoredCompletion(
+        summary.key, summary.status, summary.completed_ts, summary.last_updated_ts
+    )
+
+
 def percentage(progress: int, required_count: int) -> int:
     if required_count == 0:
         return 0
@@ -107,7 +115,7 @@ def _status(complete: bool, content_status: Mapping[str, int]) -> Status:
 def _completed_ts(
     records: Sequence[SummarisedRecord],
     required: frozenset[str],
-    previous: Summary | None,
+    previous: StoredCompletion | None,
     counted_complete: bool,
 ) -> int | None:
     """Set once: the moment the last required leaf was first completed."""

@@ -29,6 +29,7 @@ from tracklog.domain.model import (
     EnrolmentKey,
     RecordFacts,
     RecordKey,
+    StoredCompletion,
     Summary,
 )
 from tracklog.domain.modes import RecordScope
@@ -169,6 +170,12 @@ class TrackingRepository(Protocol):
 
     def summaries_by_key(self, keys: Iterable[EnrolmentKey]) -> dict[EnrolmentKey, Summary]:
         """The stored summaries of these enrolments (those that have one)."""
+        ...
+
+    def stored_completions(
+        self, keys: Iterable[EnrolmentKey]
+    ) -> dict[EnrolmentKey, StoredCompletion]:
+        """``summaries_by_key``, only what computing a summary again needs of each."""
         ...
 
     def summaries_of(self, user_id: str) -> list[Summary]: ...

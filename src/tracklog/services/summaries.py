@@ -87,7 +87,7 @@ def gather_many(
     }
     records = uow.tracking.record_facts_of_enrolments(places)
     attempts = uow.tracking.attempts_of_enrolments(places, with_questions=False)  # totals only
-    previous = uow.tracking.summaries_by_key(keys)
+    previous = uow.tracking.stored_completions(keys)
     gathered: list[tuple[EnrolmentView, SummaryInputs]] = []
     for key, view in zip(keys, views, strict=True):
         in_scope = [

@@ -18,8 +18,8 @@ def stored_and_scratch(deps: Deps, key: EnrolmentKey) -> tuple[Summary | None, S
     """The stored summary and the one computed now from the stored records alone."""
     with deps.store.reader() as uow:
         inputs = summaries.gather(uow, deps.mode, key)
+        stored = uow.tracking.summary(key)
     scratch = compute_summary(replace(inputs, previous=None), deps.clock.now_ms()).summary
-    stored = inputs.previous
     return (_comparable(stored) if stored else None), _comparable(scratch)
 
 

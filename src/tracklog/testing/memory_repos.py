@@ -18,11 +18,13 @@ from tracklog.domain.model import (
     EnrolmentKey,
     RecordFacts,
     RecordKey,
+    StoredCompletion,
     Summary,
 )
 from tracklog.domain.modes import RecordScope
 from tracklog.domain.pipeline import DeadLetter, JournalEntry, NewTrigger, Trigger
 from tracklog.domain.reconcile import key_values, projection
+from tracklog.domain.summaries import stored_completion_of
 
 if TYPE_CHECKING:
     from tracklog.testing.memory_store import Identities
@@ -171,6 +173,11 @@ class MemoryTracking:
     def summaries_by_key(self, keys: Iterable[EnrolmentKey]) -> dict[EnrolmentKey, Summary]:
         found = {key: self.summary(key) for key in keys}
         return {key: summary for key, summary in found.items() if summary is not None}
+
+    def stored_completions(
+        self, keys: Iterable[EnrolmentKey]
+    ) -> dict[EnrolmentKey, StoredCompletion]:
+        return {key: stored_completion_of(s) for key, s in self.summaries_by_key(keys).items()}
 
     def summaries_of(self, user_id: str) -> list[Summary]:
         rows = self._t["summaries"]

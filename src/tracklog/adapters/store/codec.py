@@ -24,6 +24,7 @@ from tracklog.domain.model import (
     RecordFacts,
     RecordKey,
     Status,
+    StoredCompletion,
     Summary,
 )
 
@@ -259,6 +260,18 @@ def summary_to_row(summary: Summary) -> dict[str, Any]:
         "changed_since_completion": summary.collection_changed_since_completion,
         "last_updated_ts": summary.last_updated_ts or 0,
     }
+
+
+STORED_COMPLETION_COLUMNS = (
+    "user_id", "collection_id", "context_id", "status", "completed_ts", "last_updated_ts",
+)  # fmt: skip
+
+
+def stored_completion(values: Sequence[Any]) -> StoredCompletion:
+    """A stored summary's ``STORED_COMPLETION_COLUMNS``, in that order."""
+    user, collection, context, status, completed_ts, last_updated_ts = values
+    key = EnrolmentKey(user, collection, context)
+    return StoredCompletion(key, _status(status), completed_ts, last_updated_ts)
 
 
 def summary_from_row(row: Row) -> Summary:

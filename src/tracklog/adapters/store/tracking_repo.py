@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import replace
 from functools import lru_cache
-from typing import Any, Protocol, TypeVar
+from typing import Any, TypeVar
 
 from sqlalchemy import Connection, Select, Table, and_, bindparam, delete, or_, select
 from sqlalchemy.sql.elements import ColumnElement
@@ -20,6 +20,7 @@ from tracklog.domain.model import (
     EnrolmentKey,
     RecordFacts,
     RecordKey,
+    StoredCompletion,
     Summary,
 )
 from tracklog.domain.modes import RecordScope
@@ -101,12 +102,7 @@ def _rows_at_enrolments(
         yield from fetch(conn, traits, _at_enrolments(table, len(part), wanted), params)
 
 
-class _Keyed(Protocol):
-    @property
-    def key(self) -> RecordKey: ...
-
-
-T = TypeVar("T", bound=_Keyed)
+T = TypeVar("T")
 V = TypeVar("V")
 
 
@@ -355,6 +351,19 @@ class TrackingRepository:
             summary = codec.summary_from_row(dict(zip(names, row, strict=True)))
             found[summary.key] = summary
         return found
+
+    def stored_completions(
+        self, keys: Iterable[EnrolmentKey]
+    ) -> dict[EnrolmentKey, StoredCompletion]:
+        found = _by_enrolment(
+            self._conn,
+            self._traits,
+            tables.summaries,
+            keys,
+            codec.STORED_COMPLETION_COLUMNS,
+            codec.stored_completion,
+        )
+        return {key: items[0] for key, items in found.items() if items}
 
     def summaries_of(self, user_id: str) -> list[Summary]:
         query = (

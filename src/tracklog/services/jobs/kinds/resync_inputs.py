@@ -13,7 +13,7 @@ from typing import TypeVar
 from tracklog.domain.jobs import Key, Row
 from tracklog.domain.model import Attempt, Collection, EnrolmentKey, RecordFacts, RecordKey
 from tracklog.domain.modes import Mode, RecordScope, read_contents, read_scopes
-from tracklog.domain.summaries import SummaryInputs
+from tracklog.domain.summaries import SummaryInputs, stored_completion_of
 from tracklog.services.ports import UnitOfWork
 
 Place = tuple[str, str, str]  # user, collection, context
@@ -52,7 +52,9 @@ class BatchInputs:
             records=list(_within(self._records, key.user_id, scopes)),
             attempts=attempts,
             enrolled_ts=enrolment.enrolled_ts if enrolment else None,
-            previous=self._uow.job_rows.summary_from_row(previous) if previous else None,
+            previous=stored_completion_of(self._uow.job_rows.summary_from_row(previous))
+            if previous
+            else None,
         )
 
     def _collection(self, collection_id: str) -> Collection | None:
