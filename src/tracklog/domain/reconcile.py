@@ -19,6 +19,7 @@ import functools
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from operator import attrgetter
 from typing import Any
 
 from tracklog.domain.merge import combine
@@ -74,17 +75,12 @@ PROJECTION_FIELDS = (
 LAST_ACCESS_AT = PROJECTION_FIELDS.index("last_access_ts")
 
 
+_AFTER_STATUS = attrgetter(*PROJECTION_FIELDS[1:])
+
+
 def projection(record: ConsumptionRecord) -> Projection:
-    """A record's values of ``PROJECTION_FIELDS``."""
-    return (
-        int(record.status),
-        record.progress,
-        record.legacy_view_count,
-        record.legacy_completed_count,
-        record.first_access_ts,
-        record.last_access_ts,
-        record.last_completed_ts,
-    )
+    """A record's values of ``PROJECTION_FIELDS`` (the status, first, as its number)."""
+    return (int(record.status), *_AFTER_STATUS(record))
 
 
 def key_values(key: RecordKey) -> KeyValues:

@@ -356,19 +356,17 @@ def enrolment_to_row(enrolment: Enrolment, now_ts: int) -> dict[str, Any]:
     }
 
 
+ENROLMENT_VALUES = ("user_id", "collection_id", "context_id", "enrolled_ts", "active", "moved_to")
+
+
 def enrolment_from_values(values: Sequence[Any]) -> Enrolment:
-    """An enrolment from (user, collection, context, enrolled_ts, active, moved_to)."""
+    """An enrolment from its ``ENROLMENT_VALUES``, in that order."""
     user, collection, context, enrolled_ts, active, moved_to = values
     return Enrolment(EnrolmentKey(user, collection, context), enrolled_ts, bool(active), moved_to)
 
 
 def enrolment_from_row(row: Row) -> Enrolment:
-    return Enrolment(
-        key=EnrolmentKey(row["user_id"], row["collection_id"], row["context_id"]),
-        enrolled_ts=row["enrolled_ts"],
-        active=bool(row["active"]),
-        moved_to=row["moved_to"],
-    )
+    return enrolment_from_values([row[name] for name in ENROLMENT_VALUES])
 
 
 JOB_FIELDS = tuple(f.name for f in fields(Job))

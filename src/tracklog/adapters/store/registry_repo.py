@@ -46,9 +46,9 @@ _ACTIVE_ENROLMENTS_OF = (
     .where(_E.user_id == bindparam("user_id"), _E.active.is_(True))
     .order_by(_E.collection_id, _E.context_id)
 )
-_ENROLMENTS_OF_USERS = select(
-    _E.user_id, _E.collection_id, _E.context_id, _E.enrolled_ts, _E.active, _E.moved_to
-).where(_E.user_id.in_(bindparam("user_ids", expanding=True)))
+_ENROLMENTS_OF_USERS = select(*(_E[name] for name in codec.ENROLMENT_VALUES)).where(
+    _E.user_id.in_(bindparam("user_ids", expanding=True))
+)
 _MOVED_OF_USERS = select(_E.user_id, _E.collection_id, _E.context_id, _E.moved_to).where(
     _E.user_id.in_(bindparam("user_ids", expanding=True)), _E.moved_to.is_not(None)
 )

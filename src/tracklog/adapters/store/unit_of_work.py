@@ -25,7 +25,7 @@ from tracklog.adapters.store.writer_gate import WriterGate
 from tracklog.services.ports import Clock
 
 
-def _on_driver(conn: Connection, sql: str) -> bool:
+def _on_driver(conn: Connection, sql: str) -> None:
     """Run a transaction statement on the SQLite driver; SQLAlchemy's begin and rollback cost a
     small read several microseconds more (decision 0509)."""
     try:
@@ -33,7 +33,6 @@ def _on_driver(conn: Connection, sql: str) -> bool:
     except sqlite3.Error as error:
         where = conn.engine.url.render_as_string(hide_password=True)
         raise store_unavailable(where, error) from error
-    return True
 
 
 class SqlUnitOfWork:
@@ -92,7 +91,8 @@ class SqlUnitOfWork:
             conn = conn.execution_options(sqlite_begin=self._traits.begin_write)
         self._conn = conn
         if not self._write and self._traits.reader_on_driver and not observed(conn):
-            self._driver_tx = _on_driver(conn, "BEGIN DEFERRED")
+            _on_driver(conn, "BEGIN DEFERRED")
+            self._driver_tx = True
         else:
             self._tx = conn.begin()
         self.now_ms = now = self._clock.now_ms()
