@@ -16,6 +16,7 @@ from tracklog.domain.model import (
     Summary,
 )
 from tracklog.domain.modes import RecordScope
+from tracklog.domain.summaries import stored_completion_of
 from tracklog.services.ports import Store
 
 U1, U2 = "learner-1", "learner-2"
@@ -160,6 +161,7 @@ def test_many_enrolments_read_in_one_call_as_one_by_one(store: Store) -> None:
             one = t.records_of_enrolment(key)
             assert sorted(many[key], key=lambda r: r.key) == sorted(one, key=lambda r: r.key)
         assert t.summaries_by_key(keys) == {s.key: s for s in sums}
+        assert t.stored_completions(keys) == {s.key: stored_completion_of(s) for s in sums}
         assert t.records_of_enrolments([]) == {}
         facts = t.record_facts_of_enrolments(keys)  # what a summary reads, nothing else
         assert {k: sorted(v, key=_by_key) for k, v in facts.items()} == {

@@ -95,7 +95,6 @@ def create_app(instance: Tracklog, *, auth: bool = True, manage_lifecycle: bool 
         access_log=deps.settings.access_log,
     )
     app.add_middleware(TracklogMiddleware, observer=observer)
-    front(
-        app, ROUTERS, telemetry=deps.telemetry, observer=observer
-    )  # the hot paths, ahead of it all
+    # last: it builds the middleware stack, with the hot paths ahead of it all
+    front(app, ROUTERS, telemetry=deps.telemetry, observer=observer)
     return app
