@@ -20,12 +20,21 @@ from pathlib import Path
 import httpx
 import psycopg
 
+from bench import servers
+from bench.loadgen import Load, LoadResult, closed_loop, paced
+from bench.payloads import SUMMARY_READ, VIEW_READ, VIEW_UPDATE
+from bench.workload import Shape
 from tracklog.bootstrap import Tracklog
+from tracklog.domain.access import Role
+from tracklog.domain.model import EnrolmentKey
+from tracklog.services import registry
+from tracklog.services.commands import Enrol, PutCollection
 from tracklog.testing import backends
 from tracklog.testing.deployment import Deployment
-from tracklog.testing.load import enrol_learners, wait_converged
+from tracklog.testing.load import wait_converged
 
 Row = tuple[str, str, float]
+CONNECTIONS = 8  # per measurement, shared out over the API processes
 
 
 def _percentile(samples: list[float], q: float) -> float:
@@ -64,42 +73,76 @@ def _timed_requests(
     return time.perf_counter() - began, latencies
 
 
-def single_event_http(
-    deployment: Deployment,
-    urls: list[str],
-    users: list[str],
-    n: int,
-    pace_per_s: float | None = None,
-) -> list[Row]:
-    tokens = [deployment.token(u) for u in users]
-
-    def send(http: httpx.Client, i: int) -> httpx.Response:
-        body = {"request": {"contentId": "abcde"[i % 5], "collectionId": "c1"}}
-        body["request"]["eventId"] = uuid.uuid4().hex
-        headers = {"Authorization": f"Bearer {tokens[i % len(tokens)]}"}
-        return http.post(f"{urls[i % len(urls)]}/v1/view/end", json=body, headers=headers)
-
-    elapsed, latencies = _timed_requests(n, 8, send, pace_per_s)
-    name = f"single-event HTTP, {len(urls)} API process{'es' if len(urls) > 1 else ''}"
-    return [
-        (name, "requests/s", n / elapsed),
-        (name, "p99 ms", _percentile(latencies, 0.99) * 1000),
+def world(control: Tracklog, shape: Shape) -> list[EnrolmentKey]:
+    """The SQLite benchmarks' world on PostgreSQL: the shape's collections registered and every
+    learner enrolled in each (the payloads of ``bench.payloads`` write and read there)."""
+    deps = control.deps
+    for collection in shape.collection_ids():
+        command = PutCollection(collection, tuple(shape.content_ids(collection)), type="Course")
+        registry.put_collection(deps, "bench", command)
+    keys = [
+        EnrolmentKey(user, collection, collection)
+        for user in shape.user_ids()
+        for collection in shape.collection_ids()
     ]
+    for key in keys:
+        registry.enrol(deps, key.user_id, Enrol(key.user_id, key.collection_id))
+    return keys
 
 
-def view_read(deployment: Deployment, urls: list[str], users: list[str], n: int) -> list[Row]:
-    tokens = [deployment.token(u) for u in users]
+def closed_loops(loads: list[Load], seconds: float, connections: int) -> LoadResult:
+    """One ``wrk`` per API process at once (``connections`` shared out), summed."""
+    each = max(1, connections // len(loads))
+    results: list[LoadResult] = [None] * len(loads)  # type: ignore[list-item]
 
-    def send(http: httpx.Client, i: int) -> httpx.Response:
-        headers = {"Authorization": f"Bearer {tokens[i % len(tokens)]}"}
-        body = {"request": {"collectionId": "c1"}}
-        return http.post(f"{urls[i % len(urls)]}/v1/view/read", json=body, headers=headers)
+    def run(index: int) -> None:
+        results[index] = closed_loop(loads[index], seconds=seconds, connections=each)
 
-    elapsed, latencies = _timed_requests(n, 8, send)
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(len(loads))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return LoadResult(
+        sum(r.requests for r in results),
+        max(r.seconds for r in results),
+        sum(r.errors for r in results),
+        max(r.p50_ms for r in results),
+        max(r.p99_ms for r in results),
+        results[0].generator,
+    )
+
+
+def single_event_http(loads: list[Load], seconds: float) -> tuple[list[Row], LoadResult]:
+    top = closed_loops(loads, seconds, CONNECTIONS)
+    processes = f"{len(loads)} API process{'es' if len(loads) > 1 else ''}"
+    name = f"single-event HTTP (view/update), {processes}"
     return [
-        ("view/read (Redis cache)", "requests/s", n / elapsed),
-        ("view/read (Redis cache)", "p99 ms", _percentile(latencies, 0.99) * 1000),
-    ]
+        (name, "requests/s", top.rate),
+        (name, "p99 ms", top.p99_ms),
+        (name, "errors", float(top.errors)),
+    ], top
+
+
+def reads(url: str, token: str, users: int, seconds: float, bare: Load) -> list[Row]:
+    """``view/read`` and ``summary/read`` on one API process (the Redis cache in front of
+    PostgreSQL): the max rate, then the p99 at half of it, each beside the bare endpoint
+    measured the same way in the same run."""
+    rows: list[Row] = []
+    for payload in (VIEW_READ, SUMMARY_READ):
+        load = Load(url, payload, token, users, "read")
+        closed_loop(load, seconds=1, connections=CONNECTIONS)  # warm-up
+        top = closed_loop(load, seconds=seconds, connections=CONNECTIONS)
+        half = paced(load, seconds=seconds, rate=top.rate / 2)
+        bare_half = paced(bare, seconds=seconds, rate=top.rate / 2)
+        name = f"{payload.path.removeprefix('/v1/')} (Redis cache), 1 API process"
+        rows += [
+            (name, "requests/s", top.rate),
+            (f"{name}, p99 at half that rate", "ms", half.p99_ms),
+            ("bare endpoint paced at the same rate, p99", "ms", bare_half.p99_ms),
+            (f"{name}, errors", "count", float(top.errors + half.errors)),
+        ]
+    return rows
 
 
 def sync_against_copy(deployment: Deployment, urls: list[str], batches: int) -> list[Row]:
@@ -152,11 +195,9 @@ def _copy_rate(url: str, rows: int) -> float:
 
 
 def aggregation_lag(
-    control: Tracklog, deployment: Deployment, urls: list[str], n: int, rate: float
+    control: Tracklog, loads: list[Load], keys: list[EnrolmentKey], seconds: float, rate: float
 ) -> list[Row]:
     """Oldest pending trigger's age, sampled while single-event writes flow at ``rate``/s."""
-    users = [f"lag-{i}" for i in range(50)]
-    keys = enrol_learners(control, users)
     samples: list[float] = []
     done = threading.Event()
 
@@ -169,7 +210,18 @@ def aggregation_lag(
 
     sampler = threading.Thread(target=sample)
     sampler.start()
-    single_event_http(deployment, urls, users, n, pace_per_s=rate)
+    threads = [
+        threading.Thread(
+            target=paced,
+            args=(load,),
+            kwargs={"seconds": seconds, "rate": rate / len(loads), "connections": 4},
+        )
+        for load in loads
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
     wait_converged(control, keys)
     done.set()
     sampler.join()
@@ -197,20 +249,34 @@ def main() -> None:
 
 def _run(deployment: Deployment, scale: int) -> list[Row]:
     control = deployment.control()
-    users = [f"learner-{i}" for i in range(100)]
-    enrol_learners(control, users)
-    for _ in range(3):
-        deployment.start_worker()
-    urls = [deployment.start_api()]
-    rows: list[Row] = single_event_http(deployment, urls, users, 1000 * scale)  # one API process
-    one_process = rows[0][2]
-    urls.append(deployment.start_api())
-    rows += single_event_http(deployment, urls, users, 1000 * scale)
-    capacity = rows[2][2]  # single-event requests/s, closed loop: the capacity of this set-up
-    rows.append(("single-event HTTP, 2 API processes over 1", "ratio", capacity / one_process))
-    rows += view_read(deployment, urls, users, 1000 * scale)
+    shape = Shape(users=100 * scale, contents_per_collection=20)
+    keys = world(control, shape)
+    token = deployment.token("bench-admin", Role.ADMIN, Role.REPORTER)
+    seconds = 5.0
+    rows: list[Row] = []
+    with servers.serving(servers.bare_command(), deployment.logs / "bare.log") as bare_url:
+        bare = Load(bare_url, VIEW_READ, token, shape.users, "bare")
+        closed_loop(bare, seconds=1, connections=CONNECTIONS)
+        top = closed_loop(bare, seconds=seconds, connections=CONNECTIONS)
+        rows.append(("bare FastAPI endpoint, 1 process", "requests/s", top.rate))
+        for _ in range(3):
+            deployment.start_worker()
+        urls = [deployment.start_api()]
+
+        def updates(prefix: str) -> list[Load]:
+            return [Load(url, VIEW_UPDATE, token, shape.users, prefix) for url in urls]
+
+        closed_loops(updates("warm"), 1, CONNECTIONS)
+        one, single = single_event_http(updates("one"), seconds)
+        rows += one
+        rows += reads(urls[0], token, shape.users, seconds, bare)
+        urls.append(deployment.start_api())
+        closed_loops(updates("warm2"), 1, CONNECTIONS)
+        two, both = single_event_http(updates("two"), seconds)
+        rows += two
+    rows.append(("single-event HTTP, 2 API processes over 1", "ratio", both.rate / single.rate))
     rows += sync_against_copy(deployment, urls, 20 * scale)
-    rows += aggregation_lag(control, deployment, urls, 500 * scale, capacity / 2)
+    rows += aggregation_lag(control, updates("lag"), keys, seconds, both.rate / 2)
     control.close()
     return rows
 

@@ -7,13 +7,15 @@ the busy timeout. Other database errors (a constraint, a bug) pass through uncha
 
 from __future__ import annotations
 
+import select
 import sqlite3
+from time import monotonic
 from typing import Any
 
 import orjson
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import ExceptionContext, make_url
-from sqlalchemy.exc import ArgumentError, InterfaceError, OperationalError
+from sqlalchemy.exc import ArgumentError, DisconnectionError, InterfaceError, OperationalError
 from sqlalchemy.pool import StaticPool
 
 from tracklog.domain.errors import StoreUnavailable
@@ -63,11 +65,53 @@ def build_engine(url: str, *, sqlite_synchronous: str = "FULL", pool_size: int =
             json_deserializer=orjson.loads,
             pool_size=pool_size,
             max_overflow=pool_size,
-            pool_pre_ping=True,
             pool_timeout=5,
         )
+        _ping_when_in_doubt(engine, PING_AFTER_IDLE_S)
     _translate_unavailability(engine)
     return engine
+
+
+PING_AFTER_IDLE_S = 5.0  # a pooled PostgreSQL connection idle this long is pinged before use
+_IDLE_SINCE = "tracklog_idle_since"
+
+
+def _ping_when_in_doubt(engine: Engine, idle_s: float) -> None:
+    """Ping a pooled connection before handing it out only when there is reason to doubt it
+    (decision 0514): it has been idle for ``idle_s`` or more, or the server has sent it
+    something while it sat idle (a server shutting down, or a backend being terminated, sends
+    its clients a last message). A connection in steady use is handed out as it is, which saves
+    the ping's round trip on every unit of work (``pool_pre_ping`` pings every checkout). A
+    failed ping makes the pool replace the connection, as a failed pre-ping would."""
+    dialect = engine.dialect
+
+    @event.listens_for(engine, "connect")
+    def _connected(dbapi_connection: Any, record: Any) -> None:
+        record.info[_IDLE_SINCE] = monotonic()
+
+    @event.listens_for(engine, "checkin")
+    def _checked_in(dbapi_connection: Any, record: Any) -> None:
+        record.info[_IDLE_SINCE] = monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _checked_out(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+        since = record.info.get(_IDLE_SINCE)
+        recent = since is not None and monotonic() - since < idle_s
+        if recent and not _server_spoke(dbapi_connection):
+            return
+        try:
+            dialect.do_ping(dbapi_connection)
+        except Exception as error:  # whatever failed, the pool takes a fresh connection
+            raise DisconnectionError(f"the pooled connection failed its ping: {error}") from error
+
+
+def _server_spoke(dbapi_connection: Any) -> bool:
+    """Whether anything waits to be read on an idle connection (no round trip: a poll)."""
+    try:
+        readable, _, _ = select.select([dbapi_connection.fileno()], [], [], 0)
+    except (OSError, ValueError, AttributeError):  # closed, or no socket: ping to find out
+        return True
+    return bool(readable)
 
 
 def _translate_unavailability(engine: Engine) -> None:
