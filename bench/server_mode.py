@@ -235,7 +235,10 @@ def main() -> None:
     scale = parser.parse_args().scale
     postgres, cache = backends.PostgresServer().start(), backends.RedisServer().start()
     databases = backends.PostgresDatabases(postgres.url)
-    deployment = Deployment(databases.create(), cache.url, Path(tempfile.mkdtemp()))
+    # the shipped worker poll (200 ms), not the tests' faster one
+    deployment = Deployment(
+        databases.create(), cache.url, Path(tempfile.mkdtemp()), worker_poll_ms=200
+    )
     try:
         rows = _run(deployment, scale)
     finally:

@@ -119,11 +119,12 @@ def _frozen(params: Any) -> Any:
     return params
 
 
-def _thawed(params: Any) -> Any:
+def _thawed(params: Any, nested: bool = False) -> Any:
     if isinstance(params, tuple) and params and params[0] == "__seq__":
-        return tuple(_thawed(v) for v in params[1])
+        values = [_thawed(v, nested=True) for v in params[1]]
+        return values if nested else tuple(values)  # a list value is bound as an array
     if isinstance(params, tuple):
-        return {k: _thawed(v) for k, v in params}
+        return {k: _thawed(v, nested=True) for k, v in params}
     return params
 
 

@@ -61,8 +61,7 @@ def process_triggers(deps: Deps, uow: UnitOfWork, triggers: Sequence[Trigger]) -
     computed = completed = failed = dead = 0
     try:
         with uow.savepoint():
-            for user_id in users:
-                uow.lock_user(user_id)
+            uow.lock_users(users)
             computed, completed = _aggregate(deps, uow, by_user)
         done = list(triggers)
     except Exception:  # one learner's poison must not stop the others: find it

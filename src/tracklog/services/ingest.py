@@ -244,8 +244,7 @@ def _plan_learners(
     journal entries and stored records fetched once for all of them."""
     users = sorted({user for user, _ in commands})
     assert len(users) == len(commands), "one command per learner in a round"
-    for user in users:
-        uow.lock_user(user)
+    uow.lock_users(users)
     moved = uow.registry.moved_enrolments_of(users)
     keyed = [(user, _to_active_keys(moved[user], items)) for user, items in commands]
     wanted: dict[str, list[str]] = {user: [] for user in users}

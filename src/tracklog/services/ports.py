@@ -445,6 +445,11 @@ class UnitOfWork(Protocol):
         """Serialise writers of one learner for the rest of the transaction."""
         ...
 
+    def lock_users(self, user_ids: Sequence[str]) -> None:
+        """``lock_user`` of each learner, taken in sorted order (every writer of several
+        learners takes them in that order, so two never deadlock), in one go."""
+        ...
+
     def savepoint(self) -> AbstractContextManager[None]:
         """A nested transaction: an exception inside rolls back only what it did."""
         ...

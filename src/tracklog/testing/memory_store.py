@@ -116,6 +116,9 @@ class MemoryUnitOfWork:
     def lock_user(self, user_id: str) -> None:
         return None  # writers are serial already
 
+    def lock_users(self, user_ids: Sequence[str]) -> None:
+        return None
+
     @contextmanager
     def savepoint(self) -> Iterator[None]:
         saved = {name: dict(rows) for name, rows in self._tables.items()}

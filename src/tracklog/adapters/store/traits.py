@@ -9,21 +9,30 @@ plain rows directly, and whether many rows go by ``COPY``.
 from __future__ import annotations
 
 import zlib
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import Connection, Table, text
 from sqlalchemy.dialects import postgresql, sqlite
 
-_ADVISORY_LOCK = text("SELECT pg_advisory_xact_lock(:k)")
+# Every learner's lock in one statement and one round trip, taken in the order given (a volatile
+# function in the select list runs row by row, in the order of ``ORDINALITY``).
+_ADVISORY_LOCKS = text(
+    "SELECT pg_advisory_xact_lock(k) FROM unnest(CAST(:ks AS bigint[])) WITH ORDINALITY AS"
+    " t(k, n) ORDER BY n"
+)
 
 
-def _no_lock(_conn: Connection, _user_id: str) -> None:
+def _no_lock(_conn: Connection, _user_ids: Sequence[str]) -> None:
     return None
 
 
-def _advisory_lock(conn: Connection, user_id: str) -> None:
-    conn.execute(_ADVISORY_LOCK, {"k": zlib.crc32(user_id.encode())})
+def _advisory_locks(conn: Connection, user_ids: Sequence[str]) -> None:
+    """Transaction-scoped advisory locks on the learners, in sorted order (every writer takes
+    them in that order, so two writers of the same learners never deadlock)."""
+    if user_ids:
+        keys = [zlib.crc32(user.encode()) for user in sorted(set(user_ids))]
+        conn.execute(_ADVISORY_LOCKS, {"ks": keys})
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,7 +45,7 @@ class StoreTraits:
     copy_rows: bool  # many rows go by COPY (PostgreSQL): see ``copy_rows.COPY_FROM_ROWS``
     reader_on_driver: bool  # a reader's transaction begins and ends on the driver (decision 0509)
     insert: Callable[[Table], sqlite.Insert | postgresql.Insert]
-    lock_user: Callable[[Connection, str], None]
+    lock_users: Callable[[Connection, Sequence[str]], None]
 
 
 SQLITE = StoreTraits(
@@ -48,7 +57,7 @@ SQLITE = StoreTraits(
     copy_rows=False,
     reader_on_driver=True,
     insert=sqlite.insert,
-    lock_user=_no_lock,  # writers are serial already (BEGIN IMMEDIATE)
+    lock_users=_no_lock,  # writers are serial already (BEGIN IMMEDIATE)
 )
 
 POSTGRESQL = StoreTraits(
@@ -60,7 +69,7 @@ POSTGRESQL = StoreTraits(
     copy_rows=True,
     reader_on_driver=False,
     insert=postgresql.insert,
-    lock_user=_advisory_lock,
+    lock_users=_advisory_locks,
 )
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 
 from sqlalchemy import Connection, Engine, RootTransaction
@@ -150,7 +150,11 @@ class SqlUnitOfWork:
 
     def lock_user(self, user_id: str) -> None:
         """Serialise writers of one learner (a no-op on SQLite, whose writers are serial)."""
-        self._traits.lock_user(self.connection, user_id)
+        self._traits.lock_users(self.connection, (user_id,))
+
+    def lock_users(self, user_ids: Sequence[str]) -> None:
+        """``lock_user`` of each, in sorted order, in one round trip."""
+        self._traits.lock_users(self.connection, user_ids)
 
     @contextmanager
     def savepoint(self) -> Iterator[None]:

@@ -91,8 +91,7 @@ class _Loop:
             batch = self.kind.next_batch(uow, job.cursor, job.batch_size)
             if batch is None:
                 return False
-            for user in batch.users:
-                uow.lock_user(user)
+            uow.lock_users(batch.users)
             work = self.kind.work(uow, batch)
             counts = apply_changes(uow, job.id, self.batch_no, work.changes)
             self._checkpoint(uow.jobs, batch, work, counts, uow.now_ms)
