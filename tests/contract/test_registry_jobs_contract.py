@@ -21,6 +21,37 @@ def test_the_latest_collection_version_is_current(store: Store) -> None:
     )
 
 
+def test_a_collection_and_an_enrolment_read_together_as_each_alone(store: Store) -> None:
+    """What a read asks first (one statement on a SQL store): the latest collection version and
+    the enrolment, each ``None`` when there is none, whichever of the two exists."""
+    enrolled, moved = EnrolmentKey("u1", "c1", "c1"), EnrolmentKey("u1", "c1", "k1")
+    with store.unit_of_work() as uow:
+        uow.registry.add_collection_version(Collection("c1", 1, ("a",)))
+        uow.registry.add_collection_version(Collection("c1", 2, ("a", "b")))
+        uow.registry.put_enrolment(Enrolment(enrolled, 100))
+        uow.registry.put_enrolment(Enrolment(moved, 200))
+        uow.registry.point_enrolments(moved, "k2")
+        uow.registry.put_enrolment(Enrolment(EnrolmentKey("u1", "c9", "c9"), 300))
+        uow.commit()
+    asked = [
+        enrolled,
+        moved,
+        EnrolmentKey("u2", "c1", "c1"),  # a collection, no enrolment
+        EnrolmentKey("u1", "c9", "c9"),  # an enrolment in an unknown collection
+        EnrolmentKey("u9", "c8", "c8"),  # neither
+    ]
+    with store.reader() as uow:
+        r = uow.registry
+        together = [r.collection_and_enrolment(key) for key in asked]
+        alone = [(r.collection(key.collection_id), r.enrolment(key)) for key in asked]
+    assert together == alone
+    assert together[0] == (Collection("c1", 2, ("a", "b")), Enrolment(enrolled, 100))
+    assert together[1][1] == Enrolment(moved, 200, active=True, moved_to="k2")
+    assert together[2] == (Collection("c1", 2, ("a", "b")), None)
+    assert together[3] == (None, Enrolment(EnrolmentKey("u1", "c9", "c9"), 300))
+    assert together[4] == (None, None)
+
+
 def test_contexts_are_replaced_when_put_again(store: Store) -> None:
     with store.unit_of_work() as uow:
         uow.registry.put_context(Context("b1", ContextType.BATCH, ("c1",), 10, 20))

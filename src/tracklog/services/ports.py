@@ -289,6 +289,13 @@ class RegistryRepository(Protocol):
 
     def enrolment(self, key: EnrolmentKey) -> Enrolment | None: ...
 
+    def collection_and_enrolment(
+        self, key: EnrolmentKey
+    ) -> tuple[Collection | None, Enrolment | None]:
+        """``collection(key.collection_id)`` and ``enrolment(key)``, in one go (what every read
+        of an enrolment asks first: one round trip instead of two on a server)."""
+        ...
+
     def enrolments_of(self, user_id: str, active_only: bool = True) -> list[Enrolment]: ...
 
     def enrolments_of_users(self, user_ids: Sequence[str]) -> list[Enrolment]: ...

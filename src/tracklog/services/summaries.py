@@ -32,8 +32,8 @@ class EnrolmentView:
 def enrolment_view(
     uow: UnitOfWork, mode: Mode, key: EnrolmentKey, content_ids: frozenset[str] | None = None
 ) -> EnrolmentView:
-    collection = uow.registry.collection(key.collection_id)
-    return _view(mode, key, collection, uow.registry.enrolment(key), content_ids)
+    collection, enrolment = uow.registry.collection_and_enrolment(key)
+    return _view(mode, key, collection, enrolment, content_ids)
 
 
 def _view(
@@ -75,12 +75,14 @@ def gather_many(
     memo: dict[str, Collection | None] = {} if collections is None else collections
     views: list[EnrolmentView] = []
     for key in keys:
-        if key.collection_id not in memo:
-            memo[key.collection_id] = uow.registry.collection(key.collection_id)
         if enrolments is not None and key in enrolments:
             enrolment = enrolments[key]
+        elif key.collection_id not in memo:  # both asked at once: one round trip on a server
+            memo[key.collection_id], enrolment = uow.registry.collection_and_enrolment(key)
         else:
             enrolment = uow.registry.enrolment(key)
+        if key.collection_id not in memo:
+            memo[key.collection_id] = uow.registry.collection(key.collection_id)
         views.append(_view(mode, key, memo[key.collection_id], enrolment))
     places = {
         _place(key, scope) for key, view in zip(keys, views, strict=True) for scope in view.scopes

@@ -406,6 +406,11 @@ class MemoryRegistry:
         found = self._t["enrolments"].get((key.user_id, key.collection_id, key.context_id))
         return codec.enrolment_from_row(found) if found else None
 
+    def collection_and_enrolment(
+        self, key: EnrolmentKey
+    ) -> tuple[Collection | None, Enrolment | None]:
+        return self.collection(key.collection_id), self.enrolment(key)
+
     def enrolments_of(self, user_id: str, active_only: bool = True) -> list[Enrolment]:
         return self._enrolments(
             lambda r: r["user_id"] == user_id and (r["active"] or not active_only)

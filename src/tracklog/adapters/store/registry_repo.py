@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, select, update
+from sqlalchemy import Connection, and_, bindparam, literal_column, select, update
 
 from tracklog.adapters.store import codec, tables
 from tracklog.adapters.store.collection_cache import CollectionCache
@@ -41,6 +41,35 @@ _ENROLMENT = select(tables.enrolments).where(
     _E.collection_id == bindparam("collection_id"),
     _E.context_id == bindparam("context_id"),
 )
+
+
+def _latest(column: Any) -> Any:
+    return (
+        select(column)
+        .where(_COL.collection_id == bindparam("collection_id"))
+        .order_by(_COL.version.desc())
+        .limit(1)
+        .scalar_subquery()
+    )
+
+
+_ONE = select(literal_column("1").label("one")).subquery("one")
+# A read's two registry lookups in one statement (one round trip on PostgreSQL): the latest
+# version of the collection (as ``_LATEST_VERSION``), and the enrolment, or nulls.
+_VERSION_AND_ENROLMENT = select(
+    _latest(_COL.version).label("latest_version"),
+    _latest(_COL.created_ts).label("latest_created_ts"),
+    *(_E[name] for name in codec.ENROLMENT_VALUES),
+).select_from(
+    _ONE.outerjoin(
+        tables.enrolments,
+        and_(
+            _E.user_id == bindparam("user_id"),
+            _E.collection_id == bindparam("collection_id"),
+            _E.context_id == bindparam("context_id"),
+        ),
+    )
+)
 _ACTIVE_ENROLMENTS_OF = (
     select(tables.enrolments)
     .where(_E.user_id == bindparam("user_id"), _E.active.is_(True))
@@ -73,6 +102,25 @@ class RegistryRepository:
         if not found:
             return None
         version, created_ts = found[0]
+        return self._collection_at(collection_id, version, created_ts)
+
+    def collection_and_enrolment(
+        self, key: EnrolmentKey
+    ) -> tuple[Collection | None, Enrolment | None]:
+        params = {
+            "user_id": key.user_id,
+            "collection_id": key.collection_id,
+            "context_id": key.context_id,
+        }
+        [row] = fetch(self._conn, self._traits, _VERSION_AND_ENROLMENT, params)
+        version, created_ts, *enrolment = row
+        collection = (
+            None if version is None else self._collection_at(key.collection_id, version, created_ts)
+        )
+        return collection, None if enrolment[0] is None else codec.enrolment_from_values(enrolment)
+
+    def _collection_at(self, collection_id: str, version: int, created_ts: int) -> Collection:
+        """The collection's version ``version`` (remembered, or read and remembered)."""
         key = (collection_id, int(version), int(created_ts))
         known = self._collections.get(key)
         if known is not None:
