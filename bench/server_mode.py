@@ -1,5 +1,8 @@
 """Server-mode benchmarks: throwaway PostgreSQL + Redis, 1 then 2 API processes, 3 workers.
 
+Load comes from ``wrk`` (``bench.loadgen``, as in ``python -m bench``), and the bare FastAPI
+endpoint is measured first in the same run, with the same connections, as the yardstick.
+
 Run from the repository root: ``.venv/bin/python -m bench.server_mode`` (or
 ``PYTHONPATH=. .venv/bin/python bench/server_mode.py``). Prints one markdown table. Sizes are
 small by default so that it finishes in about a minute on 2 shared cores; ``--scale N`` multiplies
@@ -125,9 +128,9 @@ def single_event_http(loads: list[Load], seconds: float) -> tuple[list[Row], Loa
 
 
 def reads(url: str, token: str, users: int, seconds: float, bare: Load) -> list[Row]:
-    """``view/read`` and ``summary/read`` on one API process (the Redis cache in front of
-    PostgreSQL): the max rate, then the p99 at half of it, each beside the bare endpoint
-    measured the same way in the same run."""
+    """``view/read`` and ``summary/read`` on one API process in server mode (records and registry
+    from PostgreSQL, Redis for the registry cache and the stream): the max rate, then the p99 at
+    half of it, each beside the bare endpoint measured the same way in the same run."""
     rows: list[Row] = []
     for payload in (VIEW_READ, SUMMARY_READ):
         load = Load(url, payload, token, users, "read")
@@ -135,7 +138,7 @@ def reads(url: str, token: str, users: int, seconds: float, bare: Load) -> list[
         top = closed_loop(load, seconds=seconds, connections=CONNECTIONS)
         half = paced(load, seconds=seconds, rate=top.rate / 2)
         bare_half = paced(bare, seconds=seconds, rate=top.rate / 2)
-        name = f"{payload.path.removeprefix('/v1/')} (Redis cache), 1 API process"
+        name = f"{payload.path.removeprefix('/v1/')}, 1 API process (PostgreSQL + Redis)"
         rows += [
             (name, "requests/s", top.rate),
             (f"{name}, p99 at half that rate", "ms", half.p99_ms),
