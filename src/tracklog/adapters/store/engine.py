@@ -106,12 +106,14 @@ def _ping_when_in_doubt(engine: Engine, idle_s: float) -> None:
 
 
 def _server_spoke(dbapi_connection: Any) -> bool:
-    """Whether anything waits to be read on an idle connection (no round trip: a poll)."""
+    """Whether anything waits to be read on an idle connection, or it hung up (no round trip:
+    a zero-timeout ``poll``, which, unlike ``select``, takes descriptors above 1024)."""
     try:
-        readable, _, _ = select.select([dbapi_connection.fileno()], [], [], 0)
+        poller = select.poll()
+        poller.register(dbapi_connection.fileno(), select.POLLIN)
+        return bool(poller.poll(0))
     except (OSError, ValueError, AttributeError):  # closed, or no socket: ping to find out
         return True
-    return bool(readable)
 
 
 def _translate_unavailability(engine: Engine) -> None:
