@@ -2,4 +2,5 @@
 
 from tracklog.entrypoints.cli.main import app
 
-app()
+if __name__ == "__main__":  # not when a helper process (spawned) imports it
+    app()

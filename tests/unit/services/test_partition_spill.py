@@ -30,7 +30,7 @@ def test_items_come_back_by_partition_in_the_order_added_and_can_be_replaced() -
     assert list(spill.read(0)) == [*items[0::3], items[1]]
     spill.replace(1, [items[9]])
     assert list(spill.read(1)) == [items[9]]
-    folder = Path(spill._folder.name)
+    folder = spill.folder
     spill.close()
     assert not folder.exists()
 
@@ -105,3 +105,20 @@ def test_the_partitions_grow_with_the_source_so_the_one_in_memory_stays_small() 
     spill = PartitionSpill(400)
     assert {spill.partition_of(f"u{n}") for n in range(20_000)} == set(range(400))
     spill.close()
+
+
+def test_a_spill_absorbs_what_another_wrote_to_its_folder(tmp_path: Path) -> None:
+    """A helper process spills its share into a folder the job owns; the job's spill then
+    holds both, partition by partition, and the helper's folder is left to its owner."""
+    mine, theirs = PartitionSpill(3), PartitionSpill(3, tmp_path)
+    items = [record(f"u{n}", "a") for n in range(BUFFERED + 11)]
+    for n, item in enumerate(items):
+        (mine if n % 2 else theirs).add(n % 3, item)
+    theirs.flush()
+    theirs.close()
+    assert tmp_path.exists()  # not its own folder: not removed
+    mine.absorb(tmp_path)
+    for partition in range(3):
+        got = list(mine.read(partition))
+        assert sorted(map(repr, got)) == sorted(map(repr, items[partition::3]))
+    mine.close()

@@ -22,8 +22,11 @@ _LENGTH = struct.Struct("<I")  # each written chunk: its length, then its marsha
 
 
 class PartitionSpill:
-    def __init__(self, partitions: int):
-        self._folder = tempfile.TemporaryDirectory(prefix="tracklog-spill-")
+    def __init__(self, partitions: int, folder: Path | None = None):
+        """A spill in a temporary folder of its own, or in ``folder`` (which the caller owns:
+        a helper process spilling its share for another process to ``absorb``)."""
+        self._owned = None if folder else tempfile.TemporaryDirectory(prefix="tracklog-spill-")
+        self.folder = folder or Path(self._owned.name)  # type: ignore[union-attr]
         self.partitions = partitions
         self._per_partition = max(100, BUFFERED // partitions)
         self._buffers: dict[int, list[Any]] = {}
@@ -58,9 +61,25 @@ class PartitionSpill:
                 (length,) = _LENGTH.unpack(header)
                 yield from marshal.loads(reader.read(length))
 
+    def flush(self) -> None:
+        """Everything added so far, on disk."""
+        for partition in list(self._buffers):
+            self._flush(partition)
+
+    def absorb(self, folder: Path) -> None:
+        """Add the items another spill of as many partitions wrote to ``folder`` (appended:
+        each written chunk carries its own length, so the files simply follow each other)."""
+        self.flush()
+        for partition in range(self.partitions):
+            theirs = folder / f"{partition}.spill"
+            if theirs.exists():
+                with self._path(partition).open("ab") as writer:
+                    writer.write(theirs.read_bytes())
+
     def close(self) -> None:
         self._buffers.clear()
-        self._folder.cleanup()
+        if self._owned is not None:
+            self._owned.cleanup()
 
     def _flush(self, partition: int) -> None:
         buffer = self._buffers.pop(partition, None)
@@ -72,4 +91,4 @@ class PartitionSpill:
     def _path(self, partition: int) -> Path:
         if not 0 <= partition < self.partitions:
             raise ValueError(f"partition {partition} outside 0..{self.partitions - 1}")
-        return Path(self._folder.name) / f"{partition}.spill"
+        return self.folder / f"{partition}.spill"

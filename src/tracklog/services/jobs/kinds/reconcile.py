@@ -11,10 +11,17 @@ source no longer has.
 
 from __future__ import annotations
 
+import multiprocessing
+import os
+import tempfile
+import zlib
 from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import Executor, Future, ProcessPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, fields
 from operator import attrgetter, itemgetter
+from pathlib import Path
 from typing import Any, ClassVar, cast
 
 from tracklog.domain.jobs import Batch, Scope
@@ -47,6 +54,8 @@ from tracklog.services.jobs.kinds.partition_spill import PartitionSpill
 from tracklog.services.jobs.model import BatchWork, Report
 from tracklog.services.ports import LegacyExport, UnitOfWork
 
+PARALLEL_FROM_LINES = 100_000  # below this, one process: a helper's start costs more than it saves
+MAX_SHARES = 4
 MIN_PARTITIONS = 64
 RECORDS_PER_PARTITION = 25_000  # about what one partition holds in memory (~40 MB)
 MAX_PARTITIONS = 4096
@@ -149,16 +158,21 @@ class Reconcile:
             self._export.count_lines(f) for f in (LegacyFile.CONSUMPTION, LegacyFile.PENDING)
         )
         spill = PartitionSpill(partitions_for(lines))
-        for item in self._export.rows(LegacyFile.CONSUMPTION):
-            if isinstance(item, SourceRow):
-                try:
-                    snapshot = consumption_snapshot(self._mode, consumption_from_row(item.values))
-                except BadRow as error:
-                    self._reject(BadLine(item.file, item.line, str(error)))
-                    continue
-                spill.add(spill.partition_of(snapshot.key.user_id), _flat(snapshot))
-            else:
-                self._reject(item)
+        shares = shares_for(lines)
+        with _helpers(shares - 1) as helpers, tempfile.TemporaryDirectory() as scratch:
+            folders = [Path(scratch) / str(share) for share in range(1, shares)]
+            theirs = [
+                helpers.submit(
+                    _spill_share_into, self._export, self._mode, spill.partitions, n, shares, f
+                )
+                for n, f in enumerate(folders, start=1)
+            ]
+            rejected = spill_share(self._export, self._mode, spill, 0, shares)
+            for folder, share in zip(folders, theirs, strict=True):
+                rejected += share.result()
+                spill.absorb(folder)
+        for bad in sorted(rejected, key=attrgetter("line")):  # in the file's order, as read
+            self._reject(bad)
         pending: dict[str, int] = defaultdict(int)
         for update in self._export.pending():
             if isinstance(update, BadLine):
@@ -222,6 +236,72 @@ class Reconcile:
             if record.legacy:
                 segment = self._segment(record.key, record)
                 result.record(Verdict.EXTRA, record.key, segment.module_type, segment.day)
+
+
+def shares_for(source_lines: int) -> int:
+    """Processes that read the consumption file at once: one per core (at most
+    ``MAX_SHARES``) for an export large enough to repay a helper's start, else one."""
+    if source_lines < PARALLEL_FROM_LINES:
+        return 1
+    return max(1, min(MAX_SHARES, os.cpu_count() or 1))
+
+
+def spill_share(
+    export: LegacyExport, mode: Mode, spill: PartitionSpill, share: int, shares: int
+) -> list[BadLine]:
+    """Read the consumption file and spill this share's rows (those of the learners whose id
+    hashes to ``share`` of ``shares``, the others left to other processes); return the
+    share's rejected rows. Every process reads every line (the CSV parse is the cheap part);
+    only its own rows are converted. A row without a learner id, or a line that could not be
+    read, belongs to the share of its line number, so each is reported once."""
+    rejected: list[BadLine] = []
+    for item in export.rows(LegacyFile.CONSUMPTION):
+        if not isinstance(item, SourceRow):
+            if item.line % shares == share:
+                rejected.append(item)
+            continue
+        if shares > 1:
+            user = item.values.get("userid")
+            owner = zlib.crc32(user.encode()) if user else item.line
+            if owner % shares != share:
+                continue
+        try:
+            snapshot = consumption_snapshot(mode, consumption_from_row(item.values))
+        except BadRow as error:
+            rejected.append(BadLine(item.file, item.line, str(error)))
+            continue
+        spill.add(spill.partition_of(snapshot.key.user_id), _flat(snapshot))
+    return rejected
+
+
+def _spill_share_into(
+    export: LegacyExport, mode: Mode, partitions: int, share: int, shares: int, folder: Path
+) -> list[BadLine]:
+    """``spill_share`` in a helper process, into ``folder`` for the job's process to absorb."""
+    folder.mkdir(parents=True, exist_ok=True)
+    spill = PartitionSpill(partitions, folder)
+    rejected = spill_share(export, mode, spill, share, shares)
+    spill.flush()
+    return rejected
+
+
+@contextmanager
+def _helpers(count: int) -> Iterator[Executor]:
+    """``count`` helper processes (started fresh, never forked from the job's threads), or
+    none: then what is submitted runs at once in this process."""
+    if count <= 0:
+        yield _InProcess()
+        return
+    spawn = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(max_workers=count, mp_context=spawn) as pool:
+        yield pool
+
+
+class _InProcess(Executor):
+    def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Future[Any]:
+        done: Future[Any] = Future()
+        done.set_result(fn(*args, **kwargs))
+        return done
 
 
 # Records spilled as plain values (marshal): the status as its number, the usual provenance
