@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.integration.migration.test_quarantine import spoil
 from tests.integration.migration.support import report, run
+from tests.integration.migration.test_quarantine import spoil
 from tracklog.adapters.legacy.demo_export import write_demo_export
 from tracklog.bootstrap import Tracklog
 from tracklog.services.jobs.kinds import reconcile

@@ -17,7 +17,7 @@ import tempfile
 import zlib
 from collections import defaultdict
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import Executor, Future, ProcessPoolExecutor
+from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, fields
 from operator import attrgetter, itemgetter
@@ -166,6 +166,7 @@ class Reconcile:
                     _spill_share_into, self._export, self._mode, spill.partitions, n, shares, f
                 )
                 for n, f in enumerate(folders, start=1)
+                if helpers is not None
             ]
             rejected = spill_share(self._export, self._mode, spill, 0, shares)
             for folder, share in zip(folders, theirs, strict=True):
@@ -286,22 +287,15 @@ def _spill_share_into(
 
 
 @contextmanager
-def _helpers(count: int) -> Iterator[Executor]:
+def _helpers(count: int) -> Iterator[ProcessPoolExecutor | None]:
     """``count`` helper processes (started fresh, never forked from the job's threads), or
-    none: then what is submitted runs at once in this process."""
+    ``None`` when there are to be none."""
     if count <= 0:
-        yield _InProcess()
+        yield None
         return
     spawn = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(max_workers=count, mp_context=spawn) as pool:
         yield pool
-
-
-class _InProcess(Executor):
-    def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Future[Any]:
-        done: Future[Any] = Future()
-        done.set_result(fn(*args, **kwargs))
-        return done
 
 
 # Records spilled as plain values (marshal): the status as its number, the usual provenance
