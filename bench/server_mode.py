@@ -18,6 +18,7 @@ import threading
 import time
 import uuid
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import httpx
@@ -27,11 +28,12 @@ from bench import servers
 from bench.loadgen import Load, LoadResult, closed_loop, paced
 from bench.payloads import SUMMARY_READ, VIEW_READ, VIEW_UPDATE
 from bench.workload import Shape
+from bench.world import register_collections
 from tracklog.bootstrap import Tracklog
 from tracklog.domain.access import Role
 from tracklog.domain.model import EnrolmentKey
 from tracklog.services import registry
-from tracklog.services.commands import Enrol, PutCollection
+from tracklog.services.commands import Enrol
 from tracklog.testing import backends
 from tracklog.testing.deployment import Deployment
 from tracklog.testing.load import wait_converged
@@ -80,9 +82,7 @@ def world(control: Tracklog, shape: Shape) -> list[EnrolmentKey]:
     """The SQLite benchmarks' world on PostgreSQL: the shape's collections registered and every
     learner enrolled in each (the payloads of ``bench.payloads`` write and read there)."""
     deps = control.deps
-    for collection in shape.collection_ids():
-        command = PutCollection(collection, tuple(shape.content_ids(collection)), type="Course")
-        registry.put_collection(deps, "bench", command)
+    register_collections(deps, shape)  # enrolled one by one: SQLite's bulk insert is not for here
     keys = [
         EnrolmentKey(user, collection, collection)
         for user in shape.user_ids()
@@ -96,17 +96,11 @@ def world(control: Tracklog, shape: Shape) -> list[EnrolmentKey]:
 def closed_loops(loads: list[Load], seconds: float, connections: int) -> LoadResult:
     """One ``wrk`` per API process at once (``connections`` shared out), summed."""
     each = max(1, connections // len(loads))
-    results: list[LoadResult] = [None] * len(loads)  # type: ignore[list-item]
-
-    def run(index: int) -> None:
-        results[index] = closed_loop(loads[index], seconds=seconds, connections=each)
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(len(loads))]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return LoadResult(
+    with ThreadPoolExecutor(len(loads)) as pool:
+        results = list(
+            pool.map(lambda load: closed_loop(load, seconds=seconds, connections=each), loads)
+        )
+    return LoadResult(  # latencies: the larger of the processes' percentiles
         sum(r.requests for r in results),
         max(r.seconds for r in results),
         sum(r.errors for r in results),
@@ -213,18 +207,9 @@ def aggregation_lag(
 
     sampler = threading.Thread(target=sample)
     sampler.start()
-    threads = [
-        threading.Thread(
-            target=paced,
-            args=(load,),
-            kwargs={"seconds": seconds, "rate": rate / len(loads), "connections": 4},
-        )
-        for load in loads
-    ]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    with ThreadPoolExecutor(len(loads)) as pool:
+        share = rate / len(loads)
+        list(pool.map(lambda load: paced(load, seconds=seconds, rate=share, connections=4), loads))
     wait_converged(control, keys)
     done.set()
     sampler.join()

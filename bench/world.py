@@ -13,6 +13,7 @@ from tracklog.bootstrap import Tracklog
 from tracklog.domain.access import Role
 from tracklog.services import registry
 from tracklog.services.commands import PutCollection
+from tracklog.services.deps import Deps
 from tracklog.settings import Settings
 from tracklog.testing.adapters import sql
 from tracklog.testing.instances import ready_instance
@@ -36,13 +37,18 @@ def admin_token(settings: Settings) -> str:
     return TokenCodec(settings).mint("bench-admin", [Role.ADMIN, Role.REPORTER], 24 * 3600)
 
 
+def register_collections(deps: Deps, shape: Shape) -> None:
+    """The shape's courses, each with its contents, in the registry (any store)."""
+    for collection in shape.collection_ids():
+        command = PutCollection(collection, tuple(shape.content_ids(collection)), type="Course")
+        registry.put_collection(deps, "bench", command)
+
+
 def prepare(db: Path, shape: Shape, **overrides: object) -> Tracklog:
     """Create the schema, register the collections and enrol every learner in every collection."""
     instance = ready_instance(settings_for(db, **overrides))
     deps = instance.deps
-    for collection in shape.collection_ids():
-        command = PutCollection(collection, tuple(shape.content_ids(collection)), type="Course")
-        registry.put_collection(deps, "bench", command)
+    register_collections(deps, shape)
     with deps.store.unit_of_work() as uow:
         rows = [
             {

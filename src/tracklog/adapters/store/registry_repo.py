@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Connection, and_, bindparam, literal_column, select, update
+from sqlalchemy import Connection, Select, and_, bindparam, literal_column, select, update
 
 from tracklog.adapters.store import codec, tables
 from tracklog.adapters.store.collection_cache import CollectionCache
@@ -25,51 +25,36 @@ _E = tables.enrolments.c
 _AUD = tables.audit_log.c
 
 
+def _latest_of(*columns: Any) -> Select[Any]:
+    """``columns`` of the collection's latest version (an index lookup)."""
+    return (
+        select(*columns)
+        .where(_COL.collection_id == bindparam("collection_id"))
+        .order_by(_COL.version.desc())
+        .limit(1)
+    )
+
+
 # Built once: building a statement (and its cache key) per call cost more than running it.
-_LATEST_VERSION = (
-    select(_COL.version, _COL.created_ts)
-    .where(_COL.collection_id == bindparam("collection_id"))
-    .order_by(_COL.version.desc())
-    .limit(1)
-)
-_VERSION = select(tables.collections).where(
-    _COL.collection_id == bindparam("collection_id"), _COL.version == bindparam("version")
-)
-_CONTEXT = select(tables.contexts).where(_CTX.context_id == bindparam("context_id"))
-_ENROLMENT = select(tables.enrolments).where(
+_AT_ENROLMENT = and_(
     _E.user_id == bindparam("user_id"),
     _E.collection_id == bindparam("collection_id"),
     _E.context_id == bindparam("context_id"),
 )
-
-
-def _latest(column: Any) -> Any:
-    return (
-        select(column)
-        .where(_COL.collection_id == bindparam("collection_id"))
-        .order_by(_COL.version.desc())
-        .limit(1)
-        .scalar_subquery()
-    )
-
-
+_LATEST_VERSION = _latest_of(_COL.version, _COL.created_ts)
+_VERSION = select(tables.collections).where(
+    _COL.collection_id == bindparam("collection_id"), _COL.version == bindparam("version")
+)
+_CONTEXT = select(tables.contexts).where(_CTX.context_id == bindparam("context_id"))
+_ENROLMENT = select(tables.enrolments).where(_AT_ENROLMENT)
 _ONE = select(literal_column("1").label("one")).subquery("one")
 # A read's two registry lookups in one statement (one round trip on PostgreSQL): the latest
 # version of the collection (as ``_LATEST_VERSION``), and the enrolment, or nulls.
 _VERSION_AND_ENROLMENT = select(
-    _latest(_COL.version).label("latest_version"),
-    _latest(_COL.created_ts).label("latest_created_ts"),
+    _latest_of(_COL.version).scalar_subquery().label("latest_version"),
+    _latest_of(_COL.created_ts).scalar_subquery().label("latest_created_ts"),
     *(_E[name] for name in codec.ENROLMENT_VALUES),
-).select_from(
-    _ONE.outerjoin(
-        tables.enrolments,
-        and_(
-            _E.user_id == bindparam("user_id"),
-            _E.collection_id == bindparam("collection_id"),
-            _E.context_id == bindparam("context_id"),
-        ),
-    )
-)
+).select_from(_ONE.outerjoin(tables.enrolments, _AT_ENROLMENT))
 _ACTIVE_ENROLMENTS_OF = (
     select(tables.enrolments)
     .where(_E.user_id == bindparam("user_id"), _E.active.is_(True))

@@ -10,6 +10,7 @@ spills again from its source."""
 from __future__ import annotations
 
 import marshal
+import shutil
 import struct
 import tempfile
 import zlib
@@ -25,8 +26,11 @@ class PartitionSpill:
     def __init__(self, partitions: int, folder: Path | None = None):
         """A spill in a temporary folder of its own, or in ``folder`` (which the caller owns:
         a helper process spilling its share for another process to ``absorb``)."""
-        self._owned = None if folder else tempfile.TemporaryDirectory(prefix="tracklog-spill-")
-        self.folder = folder or Path(self._owned.name)  # type: ignore[union-attr]
+        self._owned: tempfile.TemporaryDirectory[str] | None = None
+        if folder is None:
+            self._owned = tempfile.TemporaryDirectory(prefix="tracklog-spill-")
+            folder = Path(self._owned.name)
+        self.folder = folder
         self.partitions = partitions
         self._per_partition = max(100, BUFFERED // partitions)
         self._buffers: dict[int, list[Any]] = {}
@@ -73,8 +77,8 @@ class PartitionSpill:
         for partition in range(self.partitions):
             theirs = folder / f"{partition}.spill"
             if theirs.exists():
-                with self._path(partition).open("ab") as writer:
-                    writer.write(theirs.read_bytes())
+                with theirs.open("rb") as reader, self._path(partition).open("ab") as writer:
+                    shutil.copyfileobj(reader, writer)  # in pieces, not the file in memory
 
     def close(self) -> None:
         self._buffers.clear()
