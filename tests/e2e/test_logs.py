@@ -174,6 +174,7 @@ def test_every_process_logs_json_lines_with_context_and_without_secrets(
     assert started["port"] == port
     assert started["database"] == ("postgresql" if backend == "postgres" else "sqlite")
     assert started["mode"] == "strict"
+    assert started["frozen_objects"] > 10_000  # the start-up heap set aside from the collector
     assert "database schema upgraded" in by_message
     assert {r["kind"] for r in by_message["job started"]} == {"reconcile"}
     [ended] = by_message["job ended"]

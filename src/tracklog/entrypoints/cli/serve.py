@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 import typer
 
 from tracklog.entrypoints.cli.console import console, fail, open_instance, settings
+from tracklog.entrypoints.heap import freeze_startup_heap
 
 if TYPE_CHECKING:
     from tracklog.settings import Settings
@@ -52,7 +53,9 @@ def run(current: Settings, *, host: str | None, port: int | None, no_auth: bool)
         # No logging config of uvicorn's own: its records go through Tracklog's handler at
         # TRACKLOG_LOG_LEVEL; the access line is the middleware's (with request id and user).
         config = uvicorn.Config(app, log_config=None, log_level=None, access_log=False)
-        log.info("server started", extra=_started(current, bind_host, bind_port))
+        config.load()  # uvicorn's protocol classes imported now, so they are frozen with the rest
+        started = _started(current, bind_host, bind_port)
+        log.info("server started", extra={**started, "frozen_objects": freeze_startup_heap()})
         console.print(f"serving on http://{bind_host}:{bind_port} (docs at /docs)")
         uvicorn.Server(config).run(sockets=[listening])  # uvicorn logs its own shutdown
 

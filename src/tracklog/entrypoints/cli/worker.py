@@ -7,6 +7,7 @@ import threading
 from types import FrameType
 
 from tracklog.entrypoints.cli.console import console, fail, open_instance, settings
+from tracklog.entrypoints.heap import freeze_startup_heap
 
 
 def worker() -> None:
@@ -29,6 +30,7 @@ def worker() -> None:
 
         signal.signal(signal.SIGTERM, stop)
         signal.signal(signal.SIGINT, stop)
+        freeze_startup_heap()
         console.print(f"{aggregator.name} aggregating (stop with Ctrl-C or SIGTERM)")
         aggregator.run_until(stopping)
     console.print(f"{aggregator.name} stopped")
