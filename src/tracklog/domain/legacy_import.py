@@ -10,7 +10,9 @@ older export after a newer one, or before or after live traffic, gives the same 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from dataclasses import fields
+from typing import Any, cast
 
 import orjson
 
@@ -24,6 +26,7 @@ from tracklog.domain.legacy import (
 from tracklog.domain.legacy_catalogue import LegacyCollection
 from tracklog.domain.merge import combine
 from tracklog.domain.model import (
+    DIRECT,
     Attempt,
     Collection,
     ConsumptionRecord,
@@ -35,7 +38,7 @@ from tracklog.domain.model import (
     RequestedKey,
     Status,
 )
-from tracklog.domain.modes import Mode, default_context, resolve_write
+from tracklog.domain.modes import Mode, default_context, resolve_write, stored_ids
 
 DAY_MS = 86_400_000
 LEGACY_DETAILS_EVENT = "legacy"
@@ -49,29 +52,49 @@ def record_key(
 
 
 def consumption_snapshot(mode: Mode, row: LegacyConsumption) -> ConsumptionRecord:
-    key = record_key(mode, row.user_id, row.course_id, row.batch_id, row.content_id)
-    status = Status(row.status)
+    values = consumption_snapshot_values(mode, row)
+    key = RecordKey(values[0], values[1], values[2], values[3])
+    return _RECORD(
+        key, _STATUSES[values[4]], *values[5:_PROVENANCE_AT], DIRECT, *values[_PROVENANCE_AT:]
+    )
+
+
+def consumption_snapshot_values(mode: Mode, row: LegacyConsumption) -> tuple[Any, ...]:
+    """``consumption_snapshot`` as plain values: the stored key's four ids, the status's number,
+    then the record's other fields in their dataclass order, all but the provenance (a
+    snapshot's is always direct). The reconciliation spills these without building the record."""
+    status = row.status
     completed = status == Status.COMPLETED
     done_ts = (
         (row.last_completed_ts or row.last_access_ts or row.last_updated_ts) if completed else None
     )
     access_ts = row.last_access_ts or done_ts
-    details_ts = row.last_updated_ts or row.last_access_ts or 0
-    return ConsumptionRecord(
-        key=key,
-        status=status,
-        progress=100 if completed else (row.progress or 0),
-        progress_details=row.progress_details,
-        progress_details_ts=details_ts if row.progress_details is not None else None,
-        progress_details_event=LEGACY_DETAILS_EVENT if row.progress_details is not None else "",
-        first_access_ts=access_ts,  # the legacy schema keeps no first access
-        last_access_ts=access_ts,
-        first_completed_ts=done_ts,
-        last_completed_ts=done_ts,
-        legacy_view_count=row.view_count,
-        legacy_completed_count=row.completed_count if completed else 0,
-        legacy=True,
+    details = row.progress_details
+    return (
+        *stored_ids(mode, row.user_id, row.content_id, row.course_id, row.batch_id),
+        status,
+        100 if completed else (row.progress or 0),  # progress
+        details,
+        None if details is None else (row.last_updated_ts or row.last_access_ts or 0),
+        "" if details is None else LEGACY_DETAILS_EVENT,
+        0,  # start_count: a snapshot holds no events
+        0,  # completed_count
+        0,  # event_count
+        access_ts,  # first_access_ts: the legacy schema keeps no first access
+        access_ts,  # last_access_ts
+        done_ts,  # first_completed_ts
+        done_ts,  # last_completed_ts
+        row.view_count,  # legacy_view_count
+        row.completed_count if completed else 0,  # legacy_completed_count
+        True,  # legacy
     )
+
+
+# ``ConsumptionRecord`` built by position from ``consumption_snapshot_values`` (the provenance
+# put back where the dataclass has it); a test checks the order against the field names.
+_RECORD = cast(Callable[..., ConsumptionRecord], ConsumptionRecord)
+_STATUSES = tuple(Status)
+_PROVENANCE_AT = 5 + [f.name for f in fields(ConsumptionRecord)].index("provenance") - 2
 
 
 def pending_snapshots(mode: Mode, update: PendingUpdate) -> list[ConsumptionRecord]:

@@ -29,17 +29,28 @@ class RecordScope:
 LeavesOf = Callable[[str], frozenset[str]]
 
 
+StoredIds = tuple[str, str, str, str]  # a ``RecordKey``'s ids: user, collection, context, content
+
+
 def resolve_write(mode: Mode, user_id: str, requested: RequestedKey) -> RecordKey:
     """The stored key of a write of content X (the table of SPEC §4.1, first column)."""
-    content = requested.content_id
+    return RecordKey(
+        *stored_ids(
+            mode, user_id, requested.content_id, requested.collection_id, requested.context_id
+        )
+    )
+
+
+def stored_ids(
+    mode: Mode, user_id: str, content_id: str, collection_id: str | None, context_id: str | None
+) -> StoredIds:
+    """``resolve_write``'s key as plain ids, for a path that spills keys instead of using them."""
     if mode is Mode.FULL_CARRY_FORWARD:
-        return RecordKey(user_id, content, content, content)
+        return (user_id, content_id, content_id, content_id)
+    collection = collection_id or content_id
     if mode is Mode.COLLECTION_CARRY_FORWARD:
-        collection = requested.collection_id or content
-        return RecordKey(user_id, collection, collection, content)
-    collection = requested.collection_id or content
-    context = requested.context_id or collection
-    return RecordKey(user_id, collection, context, content)
+        return (user_id, collection, collection, content_id)
+    return (user_id, collection, context_id or collection, content_id)
 
 
 # Modes whose stored keys have the same shape: (collection ?: X, context ?: collection ?: X).

@@ -26,7 +26,11 @@ from typing import Any, ClassVar, cast
 
 from tracklog.domain.jobs import Batch, Scope
 from tracklog.domain.legacy import BadLine, BadRow, LegacyFile, SourceRow
-from tracklog.domain.legacy_import import consumption_snapshot, fold_snapshots, pending_snapshots
+from tracklog.domain.legacy_import import (
+    consumption_snapshot_values,
+    fold_snapshots,
+    pending_snapshots,
+)
 from tracklog.domain.legacy_rows import consumption_from_row
 from tracklog.domain.model import (
     DIRECT,
@@ -267,11 +271,11 @@ def spill_share(
             if owner % shares != share:
                 continue
         try:
-            snapshot = consumption_snapshot(mode, consumption_from_row(item.values))
+            values = consumption_snapshot_values(mode, consumption_from_row(item.values))
         except BadRow as error:
             rejected.append(BadLine(item.file, item.line, str(error)))
             continue
-        spill.add(spill.partition_of(snapshot.key.user_id), _flat(snapshot))
+        spill.add(spill.partition_of(values[0]), _flat_snapshot(values))
     return rejected
 
 
@@ -318,6 +322,12 @@ def _flat(record: ConsumptionRecord) -> tuple[Any, ...]:
         None if provenance == DIRECT else _flat_provenance(provenance),
         *_FIELDS(record),
     )
+
+
+def _flat_snapshot(values: tuple[Any, ...]) -> tuple[Any, ...]:
+    """``_flat`` of the record ``consumption_snapshot_values`` describes, without building it
+    (its provenance is direct: ``None``). ~10 µs less a source row than building the record."""
+    return (*values[:5], None, *values[5:])
 
 
 def _record(flat: tuple[Any, ...]) -> ConsumptionRecord:
