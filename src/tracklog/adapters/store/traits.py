@@ -44,6 +44,7 @@ class StoreTraits:
     plain_executemany: bool  # the driver takes plain rows faster than SQLAlchemy's processing
     copy_rows: bool  # many rows go by COPY (PostgreSQL): see ``copy_rows.COPY_FROM_ROWS``
     reader_on_driver: bool  # a reader's transaction begins and ends on the driver (decision 0509)
+    reader_autocommit: bool  # a reader runs without BEGIN/ROLLBACK: READ COMMITTED (decision 0517)
     insert: Callable[[Table], sqlite.Insert | postgresql.Insert]
     lock_users: Callable[[Connection, Sequence[str]], None]
 
@@ -56,6 +57,7 @@ SQLITE = StoreTraits(
     plain_executemany=True,
     copy_rows=False,
     reader_on_driver=True,
+    reader_autocommit=False,  # a reader's statements share one snapshot, which needs its BEGIN
     insert=sqlite.insert,
     lock_users=_no_lock,  # writers are serial already (BEGIN IMMEDIATE)
 )
@@ -68,6 +70,9 @@ POSTGRESQL = StoreTraits(
     plain_executemany=False,  # SQLAlchemy's insertmanyvalues batching, for a few rows
     copy_rows=True,
     reader_on_driver=False,
+    # Under READ COMMITTED every statement takes its own snapshot, in a transaction or not: the
+    # BEGIN and ROLLBACK around a read bought no consistency, only two round trips.
+    reader_autocommit=True,
     insert=postgresql.insert,
     lock_users=_advisory_locks,
 )

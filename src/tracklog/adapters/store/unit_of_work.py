@@ -93,6 +93,8 @@ class SqlUnitOfWork:
         if not self._write and self._traits.reader_on_driver and not observed(conn):
             _on_driver(conn, "BEGIN DEFERRED")
             self._driver_tx = True
+        elif not self._write and self._traits.reader_autocommit:
+            conn.execution_options(isolation_level="AUTOCOMMIT")  # until the pool takes it back
         else:
             self._tx = conn.begin()
         self.now_ms = now = self._clock.now_ms()
