@@ -87,7 +87,11 @@ def bootstrap(settings: Settings | None = None, *, clock: Clock | None = None) -
     settings = settings or load_settings()
     configure_logging(settings.log_format.value, settings.log_level, secrets=settings.secret_values)
     clock = clock or _clock(settings)
-    engine = build_engine(settings.database_url, sqlite_synchronous=settings.sqlite_synchronous)
+    engine = build_engine(
+        settings.database_url,
+        sqlite_synchronous=settings.sqlite_synchronous,
+        pool_size=settings.database_pool_size,
+    )
     store = SqlStore(engine, clock)
     metrics = PrometheusMetrics(clock)
     stream: RedisStreams | None = None

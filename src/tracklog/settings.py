@@ -76,6 +76,9 @@ class Settings(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     database_url: str = "sqlite:///./tracklog.db"
+    # PostgreSQL connections one process keeps (and never more): requests beyond them wait for
+    # one instead of opening and closing a connection each (decision 0518)
+    database_pool_size: int = Field(default=20, ge=1, le=500)
     redis_url: str | None = None
     mode: Mode = Mode.STRICT
     copy_rules: str | None = None

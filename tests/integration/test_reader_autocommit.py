@@ -23,7 +23,7 @@ from tracklog.adapters.store.unit_of_work import SqlUnitOfWork
 
 @pytest.fixture
 def store(pg_url: str) -> Iterator[SqlStore]:
-    store = SqlStore(build_engine(pg_url, pool_size=1), SystemClock())
+    store = SqlStore(build_engine(pg_url, pool_size=2), SystemClock())
     store.schema.upgrade()
     yield store
     store.dispose()

@@ -55,23 +55,28 @@ def backend_of(url: str) -> str:
     return backend
 
 
-def build_engine(url: str, *, sqlite_synchronous: str = "FULL", pool_size: int = 10) -> Engine:
+def build_engine(url: str, *, sqlite_synchronous: str = "FULL", pool_size: int = 20) -> Engine:
     if backend_of(url) == "sqlite":
         engine = _sqlite_engine(normalise_url(url), sqlite_synchronous)
     else:
+        # No overflow: an overflow connection is closed as soon as it is given back, so a burst
+        # of more requests than the pool holds opened and closed a PostgreSQL session for nearly
+        # every one (a backend forked each time). Beyond the pool, a unit of work waits up to
+        # ``pool_timeout`` for a connection, then answers 503 (decision 0518).
         engine = create_engine(
             normalise_url(url),
             json_serializer=_json_dumps,
             json_deserializer=orjson.loads,
             pool_size=pool_size,
-            max_overflow=pool_size,
-            pool_timeout=5,
+            max_overflow=0,
+            pool_timeout=POOL_TIMEOUT_S,
         )
         _ping_when_in_doubt(engine, PING_AFTER_IDLE_S)
     _translate_unavailability(engine)
     return engine
 
 
+POOL_TIMEOUT_S = 5  # how long a unit of work waits for a pooled PostgreSQL connection
 PING_AFTER_IDLE_S = 5.0  # a pooled PostgreSQL connection idle this long is pinged before use
 _IDLE_SINCE = "tracklog_idle_since"
 

@@ -7,6 +7,7 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 
 from sqlalchemy import Connection, Engine, RootTransaction
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from tracklog.adapters.store.collection_cache import CollectionCache
 from tracklog.adapters.store.counts_repo import EventCountsRepository
@@ -23,6 +24,8 @@ from tracklog.adapters.store.tracking_repo import TrackingRepository
 from tracklog.adapters.store.traits import StoreTraits
 from tracklog.adapters.store.writer_gate import WriterGate
 from tracklog.services.ports import Clock
+
+POOL_SETTING = "more concurrent work than TRACKLOG_DATABASE_POOL_SIZE allows"
 
 
 def _on_driver(conn: Connection, sql: str) -> None:
@@ -86,7 +89,12 @@ class SqlUnitOfWork:
             raise
 
     def _begin(self) -> SqlUnitOfWork:
-        conn = self._readers.take() if self._readers is not None else self._engine.connect()
+        try:
+            conn = self._readers.take() if self._readers is not None else self._engine.connect()
+        except PoolTimeout as error:  # every pooled connection busy for the pool's timeout
+            where = self._engine.url.render_as_string(hide_password=True)
+            busy = f"all {self._engine.pool.size()} pooled connections stayed busy"  # type: ignore[attr-defined]
+            raise store_unavailable(where, RuntimeError(f"{busy}; {POOL_SETTING}")) from error
         if self._write and self._traits.begin_write is not None:
             conn = conn.execution_options(sqlite_begin=self._traits.begin_write)
         self._conn = conn
