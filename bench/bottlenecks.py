@@ -17,8 +17,10 @@ BOTTLENECKS: dict[str, str] = {
         "(bench/analysis.md)"
     ),
     "view/update p99": (
-        "requests wait for their group's commit, and groups wait behind the worker's aggregation "
-        "transactions on SQLite's one writer and for the GIL the worker holds"
+        "requests wait for their group's commit, which costs the writer 180-290 us of CPU per "
+        "event of a different learner (each dirties its own record, journal and outbox index "
+        "pages, written at commit); the worker switched off leaves the median as it is; full "
+        "GC pauses removed by decision 0516 (bench/analysis.md)"
     ),
     "view/sync": (
         "Python per event: the route's per-event validation, the payload hash, the frozen "
