@@ -93,8 +93,11 @@ class SqlUnitOfWork:
             conn = self._readers.take() if self._readers is not None else self._engine.connect()
         except PoolTimeout as error:  # every pooled connection busy for the pool's timeout
             where = self._engine.url.render_as_string(hide_password=True)
-            busy = f"all {self._engine.pool.size()} pooled connections stayed busy"  # type: ignore[attr-defined]
-            raise store_unavailable(where, RuntimeError(f"{busy}; {POOL_SETTING}")) from error
+            size = self._engine.pool.size()  # type: ignore[attr-defined]
+            busy = f"all {size} pooled connections stayed busy"
+            if self._traits.name == "postgresql":
+                busy = f"{busy}; {POOL_SETTING}"
+            raise store_unavailable(where, RuntimeError(busy)) from error
         if self._write and self._traits.begin_write is not None:
             conn = conn.execution_options(sqlite_begin=self._traits.begin_write)
         self._conn = conn
