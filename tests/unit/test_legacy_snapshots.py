@@ -3,6 +3,8 @@ reconciliation spills without building that record."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -12,9 +14,16 @@ from tracklog.domain.legacy_import import (
     consumption_snapshot,
     consumption_snapshot_values,
 )
-from tracklog.domain.model import DIRECT, RequestedKey, Status
+from tracklog.domain.model import (
+    DIRECT,
+    Provenance,
+    ProvenanceKind,
+    RecordKey,
+    RequestedKey,
+    Status,
+)
 from tracklog.domain.modes import Mode, resolve_write
-from tracklog.services.jobs.kinds.reconcile import _flat, _flat_snapshot
+from tracklog.services.jobs.kinds.reconcile import _flat, _flat_snapshot, _record
 
 ids = st.sampled_from(["u1", "do_1", "do_c1", "b1", "b2"])
 times = st.none() | st.integers(min_value=0, max_value=2_000_000_000_000)
@@ -74,3 +83,15 @@ def test_the_spilled_values_are_those_of_the_record(mode: Mode, row: LegacyConsu
     spilled = _flat_snapshot(consumption_snapshot_values(mode, row))
 
     assert spilled == _flat(consumption_snapshot(mode, row))
+
+
+@given(st.sampled_from(Mode), rows, st.booleans())
+def test_a_spilled_record_comes_back_as_it_was(
+    mode: Mode, row: LegacyConsumption, copied: bool
+) -> None:
+    record = consumption_snapshot(mode, row)
+    if copied:  # a record with its own provenance, as a folded or copied one may have
+        source = RecordKey("u1", "do_c0", "b0", record.key.content_id)
+        record = replace(record, provenance=Provenance(ProvenanceKind.COPIED, source, "rule", 7))
+
+    assert _record(_flat(record)) == record

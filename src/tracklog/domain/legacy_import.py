@@ -10,9 +10,8 @@ older export after a newer one, or before or after live traffic, gives the same 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Iterable
-from dataclasses import fields
-from typing import Any, cast
+from collections.abc import Iterable
+from typing import Any
 
 import orjson
 
@@ -26,7 +25,6 @@ from tracklog.domain.legacy import (
 from tracklog.domain.legacy_catalogue import LegacyCollection
 from tracklog.domain.merge import combine
 from tracklog.domain.model import (
-    DIRECT,
     Attempt,
     Collection,
     ConsumptionRecord,
@@ -37,6 +35,7 @@ from tracklog.domain.model import (
     RecordKey,
     RequestedKey,
     Status,
+    record_from_values,
 )
 from tracklog.domain.modes import Mode, default_context, resolve_write, stored_ids
 
@@ -52,17 +51,14 @@ def record_key(
 
 
 def consumption_snapshot(mode: Mode, row: LegacyConsumption) -> ConsumptionRecord:
-    values = consumption_snapshot_values(mode, row)
-    key = RecordKey(values[0], values[1], values[2], values[3])
-    return _RECORD(
-        key, _STATUSES[values[4]], *values[5:_PROVENANCE_AT], DIRECT, *values[_PROVENANCE_AT:]
-    )
+    return record_from_values(consumption_snapshot_values(mode, row))
 
 
 def consumption_snapshot_values(mode: Mode, row: LegacyConsumption) -> tuple[Any, ...]:
     """``consumption_snapshot`` as plain values: the stored key's four ids, the status's number,
     then the record's other fields in their dataclass order, all but the provenance (a
-    snapshot's is always direct). The reconciliation spills these without building the record."""
+    snapshot's is always direct): ``record_from_values``'s layout. The reconciliation spills
+    these without building the record."""
     status = row.status
     completed = status == Status.COMPLETED
     done_ts = (
@@ -88,13 +84,6 @@ def consumption_snapshot_values(mode: Mode, row: LegacyConsumption) -> tuple[Any
         row.completed_count if completed else 0,  # legacy_completed_count
         True,  # legacy
     )
-
-
-# ``ConsumptionRecord`` built by position from ``consumption_snapshot_values`` (the provenance
-# put back where the dataclass has it); a test checks the order against the field names.
-_RECORD = cast(Callable[..., ConsumptionRecord], ConsumptionRecord)
-_STATUSES = tuple(Status)
-_PROVENANCE_AT = 5 + [f.name for f in fields(ConsumptionRecord)].index("provenance") - 2
 
 
 def pending_snapshots(mode: Mode, update: PendingUpdate) -> list[ConsumptionRecord]:

@@ -16,13 +16,13 @@ import os
 import tempfile
 import zlib
 from collections import defaultdict
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, fields
 from operator import attrgetter, itemgetter
 from pathlib import Path
-from typing import Any, ClassVar, cast
+from typing import Any, ClassVar
 
 from tracklog.domain.jobs import Batch, Scope
 from tracklog.domain.legacy import BadLine, BadRow, LegacyFile, SourceRow
@@ -38,7 +38,7 @@ from tracklog.domain.model import (
     Provenance,
     ProvenanceKind,
     RecordKey,
-    Status,
+    record_from_values,
 )
 from tracklog.domain.modes import Mode
 from tracklog.domain.reconcile import (
@@ -308,7 +308,6 @@ _SPILLED = tuple(
     f.name for f in fields(ConsumptionRecord) if f.name not in ("key", "status", "provenance")
 )
 _FIELDS = attrgetter(*_SPILLED)
-_STATUSES = tuple(Status)
 
 
 def _flat(record: ConsumptionRecord) -> tuple[Any, ...]:
@@ -332,12 +331,8 @@ def _flat_snapshot(values: tuple[Any, ...]) -> tuple[Any, ...]:
 
 def _record(flat: tuple[Any, ...]) -> ConsumptionRecord:
     provenance = DIRECT if flat[5] is None else _provenance(flat[5])
-    key = RecordKey(flat[0], flat[1], flat[2], flat[3])
-    split = _PROVENANCE_AT
-    return _BUILD_RECORD(key, _STATUSES[flat[4]], *flat[6:split], provenance, *flat[split:])
+    return record_from_values((*flat[:5], *flat[6:]), provenance)
 
-
-_BUILD_RECORD = cast(Callable[..., ConsumptionRecord], ConsumptionRecord)  # fields by position
 
 # where each of ``PROJECTION_FIELDS`` is among the spilled values (the status at 4, the others
 # after the key, status and provenance, in the dataclass's order)
@@ -345,10 +340,6 @@ _PROJECTED = itemgetter(
     *(4 if name == "status" else 6 + _SPILLED.index(name) for name in PROJECTION_FIELDS)
 )
 _LEGACY_AT = 4 + len(PROJECTION_FIELDS)  # in a stored record's projection row
-
-
-# where the provenance goes back among the other fields (the dataclass's order: key, status, ...)
-_PROVENANCE_AT = 6 + [f.name for f in fields(ConsumptionRecord)].index("provenance") - 2
 
 
 def _flat_provenance(provenance: Provenance) -> tuple[Any, ...]:
