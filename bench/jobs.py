@@ -115,8 +115,10 @@ def _event(user: str, collection: str, n: int, ts: int) -> dict[str, object]:
 def cli(url: str, *args: str) -> tuple[float, float, int]:
     """Run ``tracklog`` in a child process: wall seconds, peak RSS in MB, exit code.
 
-    The peak is the child's own ``VmHWM`` (sampled from /proc while it runs): ``wait4``'s
-    ``ru_maxrss`` would also count the parent's memory at fork time.
+    The peak is that of the child and the helper processes it starts (a large reconciliation
+    has one per core), sampled from /proc every 0.1 s while it runs: the larger of the child's
+    own ``VmHWM`` and the highest sum of the whole tree's resident sets. (``wait4``'s
+    ``ru_maxrss`` would also count the parent's memory at fork time, and no helper's.)
     """
     env = {k: v for k, v in os.environ.items() if not k.startswith("TRACKLOG_")}
     env.update(TRACKLOG_DATABASE_URL=url, TRACKLOG_AUTH_JWT_SECRET=SECRET)
@@ -131,7 +133,8 @@ def cli(url: str, *args: str) -> tuple[float, float, int]:
         )
         peak = 0.0
         while child.poll() is None:
-            peak = max(peak, _high_water_mb(child.pid))
+            tree = sum(_status_mb(pid, "VmRSS") for pid in (child.pid, *_descendants(child.pid)))
+            peak = max(peak, _status_mb(child.pid, "VmHWM"), tree)
             time.sleep(0.1)
         elapsed = time.perf_counter() - started
         if child.returncode != 0:
@@ -141,15 +144,33 @@ def cli(url: str, *args: str) -> tuple[float, float, int]:
     return elapsed, peak, child.returncode
 
 
-def _high_water_mb(pid: int) -> float:
+def _status_mb(pid: int, field: str) -> float:
+    """A memory figure of /proc/PID/status (``VmHWM``, ``VmRSS``) in MB; 0 once it is gone."""
     try:
         status = Path(f"/proc/{pid}/status").read_text()
     except OSError:
         return 0.0
     for line in status.splitlines():
-        if line.startswith("VmHWM:"):
+        if line.startswith(f"{field}:"):
             return int(line.split()[1]) / 1024
     return 0.0
+
+
+def _descendants(pid: int) -> list[int]:
+    """Every process below ``pid`` (children, their children...), from /proc's parent links."""
+    parents: dict[int, list[int]] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue  # gone meanwhile
+        parents.setdefault(int(fields[1]), []).append(int(stat.parent.name))
+    found, todo = [], [pid]
+    while todo:
+        for child in parents.get(todo.pop(), []):
+            found.append(child)
+            todo.append(child)
+    return found
 
 
 def abort_latency(settings: Settings) -> tuple[float, float] | None:

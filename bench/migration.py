@@ -5,11 +5,11 @@
 A demo Sunbird export of about ``--records`` consumption rows is written, imported into a fresh
 store with ``tracklog migrate legacy``, reconciled (clean), and reconciled again after 1 % of the
 imported consumption records were deleted or lowered with SQL. Every Tracklog step runs through the
-real command line in its own process (``bench.jobs.cli``: wall time, the child's peak RSS). The
-bare limits are measured in the same run, in this process, with no Tracklog code: the consumption
-file read with ``csv`` and upserted with plain ``sqlite3`` (with ``--postgres``: psycopg ``COPY``
-into a staging table, then ``INSERT ... SELECT ... ON CONFLICT``), and one pass comparing the file
-with a ``SELECT`` of the target through a dict.
+real command line in its own process (``bench.jobs.cli``: wall time, the peak RSS of the command
+and its helper processes together). The bare limits are measured in the same run, in this process,
+with no Tracklog code: the consumption file read with ``csv`` and upserted with plain ``sqlite3``
+(with ``--postgres``: psycopg ``COPY`` into a staging table, then ``INSERT ... SELECT ... ON
+CONFLICT``), and one pass comparing the file with a ``SELECT`` of the target through a dict.
 """
 
 from __future__ import annotations

@@ -61,13 +61,16 @@ def sources(draw: st.DrawFn) -> dict[RecordKey, ConsumptionRecord]:
 
 
 def run(
-    source: dict[RecordKey, ConsumptionRecord], target: dict[RecordKey, ConsumptionRecord]
+    source: dict[RecordKey, ConsumptionRecord],
+    target: dict[RecordKey, ConsumptionRecord],
+    asked: list[KeyValues] | None = None,
 ) -> Reconciliation:
-    """The partition as the job kind hands it over: projections, and records on request only."""
+    """The partition as the job kind hands it over: projections, and records on request only
+    (the keys asked for are added to ``asked``)."""
     result = Reconciliation()
     checked = {key_values(k): (projection(r), segment(k, r)) for k, r in source.items()}
     projected = {key_values(k): (projection(r), r.legacy) for k, r in target.items()}
-    asked: list[KeyValues] = []
+    asked = [] if asked is None else asked
 
     def segment_of(key: KeyValues, values: Projection) -> Segment:
         return Segment(module_of(RecordKey(*key)), day_of(values[LAST_ACCESS_AT]))
@@ -155,6 +158,24 @@ def test_the_checksum_shortcut_never_changes_the_outcome(
             target[key], progress=max(0, target[key].progress - 1), status=Status.NOT_STARTED
         )
     assert run(source, target).as_json()["moduleTypes"] == record_by_record(source, target)
+
+
+@given(st.integers(2, 40), st.data())
+def test_a_differing_segment_costs_whole_records_only_for_its_differing_keys(
+    count: int, data: st.DataObject
+) -> None:
+    ts = 1_700_000_000_000  # every record in one segment: one module type, one day
+    source = {
+        key: ConsumptionRecord(key, status=Status.IN_PROGRESS, progress=50, last_access_ts=ts)
+        for key in (RecordKey("u1", "c1", "b1", f"x{3 * n}") for n in range(count))
+    }
+    lowered = data.draw(st.sampled_from(sorted(source)))
+    target = {**source, lowered: replace(source[lowered], progress=10)}
+    asked: list[KeyValues] = []
+    result = run(source, target, asked)
+    assert asked == [key_values(lowered)]
+    counts = result.counts(TYPES[0])
+    assert (counts.found, counts.different, counts.expected) == (count - 1, 1, count)
 
 
 def test_pending_legacy_events_keep_a_type_unclean_even_when_every_record_matches() -> None:

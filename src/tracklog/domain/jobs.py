@@ -82,6 +82,12 @@ class Batch:
     users: Sequence[str] = ()  # learners whose writers are held off while the batch applies
     rows: Sequence[Row] = ()  # rows already read by ``next_batch``, when the kind needs them
     items: Sequence[Any] = ()  # what a kind read from elsewhere (an export's parsed rows)
+    size: int | None = None  # how many units it holds, for a kind that counts them unlisted
+
+    @property
+    def units(self) -> int:
+        """The units of work the batch holds (its progress): its keys, or its ``size``."""
+        return len(self.keys) if self.size is None else self.size
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,7 +7,15 @@ from dataclasses import dataclass, field
 
 from tracklog.domain.copy_rules import DEFAULT_POLICY, CopyPolicy
 from tracklog.domain.modes import Mode
-from tracklog.services.ports import Cache, Clock, EventStream, LegacySource, Store, Telemetry
+from tracklog.services.ports import (
+    Cache,
+    Clock,
+    EventStream,
+    LegacySource,
+    ReaderOpener,
+    Store,
+    Telemetry,
+)
 from tracklog.settings import Settings
 
 
@@ -26,6 +34,7 @@ class Deps:
     wake_worker: Callable[[], None] = field(default=_nothing)
     copy_policy: CopyPolicy = DEFAULT_POLICY  # parsed from TRACKLOG_COPY_RULES by bootstrap
     legacy: LegacySource | None = None  # where legacy exports are read from (migration)
+    open_reader: ReaderOpener | None = None  # the database opened again in a helper process
 
     @property
     def mode(self) -> Mode:

@@ -569,3 +569,11 @@ class LegacySource(Protocol):
     """Where legacy exports are opened from (a folder written by ``cqlsh COPY ... TO``)."""
 
     def open(self, location: str) -> LegacyExport: ...
+
+
+class ReaderOpener(Protocol):
+    """Opens this instance's database again, for reading, in a helper process: a job that
+    shares its reads over the cores hands one to each helper, so it must pickle (it holds the
+    database's address, not a connection)."""
+
+    def __call__(self) -> Store: ...

@@ -1,6 +1,7 @@
 """A large export's consumption file is read by several processes at once (one per core), each
-converting the rows of its own learners: the reconciliation must come out exactly as when one
-process reads everything, rejected rows included, each once and in the file's order."""
+converting the rows of its own learners, and its partitions are compared by those processes,
+each through a store of its own: the reconciliation must come out exactly as when one process
+does everything, rejected rows included, each once and in the file's order."""
 
 from __future__ import annotations
 
@@ -12,7 +13,16 @@ from tests.integration.migration.support import report, run
 from tests.integration.migration.test_quarantine import spoil
 from tracklog.adapters.legacy.demo_export import write_demo_export
 from tracklog.bootstrap import Tracklog
+from tracklog.domain.reconcile import Reconciliation
 from tracklog.services.jobs.kinds import reconcile
+from tracklog.services.jobs.kinds.reconcile import Segments, SourcePartition
+from tracklog.services.ports import UnitOfWork
+
+
+def compared_here(
+    uow: UnitOfWork, mine: SourcePartition, segments: Segments, into: Reconciliation
+) -> None:
+    raise AssertionError("a partition was compared in the job's process, not in a helper")
 
 
 def test_helper_processes_reconcile_exactly_as_one_process(
@@ -27,6 +37,7 @@ def test_helper_processes_reconcile_exactly_as_one_process(
 
     alone = report(run(deps, "reconcile", later))
     monkeypatch.setattr(reconcile, "shares_for", lambda lines: 3)
+    monkeypatch.setattr(reconcile, "compare_partition", compared_here)  # helpers have their own
     shared = report(run(deps, "reconcile", later))
 
     assert shared == alone

@@ -42,7 +42,7 @@ def dry_run(deps: Deps, kind: JobKind, batch_size: int) -> Plan:
             if batch is None:
                 break
             work = kind.work(uow, batch)
-        plan.examined += len(batch.keys)
+        plan.examined += batch.units
         if work.findings is not None:
             plan.report = kind.fold(plan.report, work.findings)
         for change in work.changes:

@@ -119,7 +119,7 @@ class _Loop:
 
     def _batch_done(self, batch: Batch) -> bool:
         self.batch_no += 1
-        self.rows_this_run += len(batch.keys)
+        self.rows_this_run += batch.units
         self.job = control.get_job(self.deps, self.job.id)
         self.hooks.after_batch(self.batch_no)
         return True
@@ -137,12 +137,12 @@ class _Loop:
         report = self.job.report
         if work.findings is not None:
             report = self.kind.fold(report, work.findings)
-        jobs.add_batch(self.job.id, self.batch_no, batch.cursor, len(batch.keys), changed)
+        jobs.add_batch(self.job.id, self.batch_no, batch.cursor, batch.units, changed)
         jobs.update(
             self.job.id,
             cursor=batch.cursor,
             batches_done=self.batch_no + 1,
-            rows_done=self.job.rows_done + len(batch.keys),
+            rows_done=self.job.rows_done + batch.units,
             rows_changed=self.job.rows_changed + changed,
             changes=dict(self.changes),
             heartbeat_ts=now_ms,

@@ -17,7 +17,7 @@ if TYPE_CHECKING:  # the kinds themselves load when built, so `--help` stays fas
     from tracklog.domain.modes import Mode
     from tracklog.services.deps import Deps
     from tracklog.services.jobs.model import JobKind
-    from tracklog.services.ports import LegacyExport, LegacySource
+    from tracklog.services.ports import LegacyExport, LegacySource, ReaderOpener
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,10 +25,12 @@ class BuildContext:
     mode: Mode
     now_ms: int
     legacy: LegacySource | None = None  # opens legacy exports (migration, reconcile, backfill)
+    open_reader: ReaderOpener | None = None  # the database again, in a helper process
 
     @classmethod
     def of(cls, deps: Deps, now_ms: int | None = None) -> BuildContext:
-        return cls(deps.mode, deps.clock.now_ms() if now_ms is None else now_ms, deps.legacy)
+        now = deps.clock.now_ms() if now_ms is None else now_ms
+        return cls(deps.mode, now, deps.legacy, deps.open_reader)
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,7 +105,7 @@ def _migrate(options: dict[str, Any], context: BuildContext) -> JobKind:
 def _reconcile(options: dict[str, Any], context: BuildContext) -> JobKind:
     from tracklog.services.jobs.kinds.reconcile import Reconcile
 
-    return Reconcile(context.mode, _export(options, context))
+    return Reconcile(context.mode, _export(options, context), context.open_reader)
 
 
 def _backfill(options: dict[str, Any], context: BuildContext) -> JobKind:

@@ -7,6 +7,11 @@ partition's records and the set of learner ids are in memory at a time; the batc
 partitions, each compared with Tracklog's records of its learners (``domain.reconcile``: segment
 checksums first, record by record only where they differ); a last pass finds imported records the
 source no longer has.
+
+A large export is read and compared on every core: helper processes (started fresh, never
+forked) spill their shares of the source, then compare partitions a few ahead of the one the job
+is at, each reading Tracklog's records through a store of its own (``ReaderOpener``); the job
+checkpoints each partition's findings in order, as it does when it compares them itself.
 """
 
 from __future__ import annotations
@@ -14,11 +19,11 @@ from __future__ import annotations
 import multiprocessing
 import os
 import tempfile
+import weakref
 import zlib
 from collections import defaultdict
-from collections.abc import Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor
-from contextlib import contextmanager
+from collections.abc import Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, fields
 from operator import attrgetter, itemgetter
 from pathlib import Path
@@ -56,7 +61,7 @@ from tracklog.domain.reconcile import (
 from tracklog.services.jobs.kinds.legacy_reading import ExportReader
 from tracklog.services.jobs.kinds.partition_spill import PartitionSpill
 from tracklog.services.jobs.model import BatchWork, Report
-from tracklog.services.ports import LegacyExport, UnitOfWork
+from tracklog.services.ports import LegacyExport, ReaderOpener, Store, UnitOfWork
 
 PARALLEL_FROM_LINES = 100_000  # below this, one process: a helper's start costs more than it saves
 MAX_SHARES = 4
@@ -64,6 +69,7 @@ MIN_PARTITIONS = 64
 RECORDS_PER_PARTITION = 25_000  # about what one partition holds in memory (~40 MB)
 MAX_PARTITIONS = 4096
 EXTRAS_PAGE = 5000
+AHEAD_PER_HELPER = 2  # partitions each helper may be comparing before the job asks for them
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,15 +85,16 @@ class Reconcile:
     name: ClassVar[str] = "reconcile"
     read_only: ClassVar[bool] = True
 
-    def __init__(self, mode: Mode, export: LegacyExport):
+    def __init__(self, mode: Mode, export: LegacyExport, open_reader: ReaderOpener | None = None):
         self._mode = mode
         self._export = export
-        self._reader = ExportReader(export)
+        self._open_reader = open_reader
+        self._segments = Segments(ExportReader(export))
         self._spill: PartitionSpill | None = None
-        self._records = 0  # source records, once folded
+        self._sizes: list[int] = []  # source records of each partition, once folded
         self._users: set[str] = set()
         self._loaded: tuple[int, SourcePartition] | None = None  # the partition in memory
-        self._segments: dict[tuple[str, str], Segment] = {}  # one object per segment
+        self._helpers: Helpers | None = None
         self._pending: dict[str, int] = {}
         self._rejected: list[dict[str, Any]] = []
 
@@ -97,14 +104,14 @@ class Reconcile:
     def scope(self, uow: UnitOfWork) -> Scope:
         self._export.check()
         self._prepare()
-        return Scope(self._records, "source records", ())
+        return Scope(sum(self._sizes), "source records", ())
 
     def next_batch(self, uow: UnitOfWork, cursor: list[Any] | None, size: int) -> Batch | None:
         extras = self._prepare().partitions  # the cursor's number for the pass over imports
         part = 0 if cursor is None else int(cursor[0]) + (1 if int(cursor[0]) < extras else 0)
         if part < extras:
-            keys = [(k[0], k[3]) for k in self._partition(part).checked]
-            return Batch(keys, [part])
+            return Batch([], [part], size=self._sizes[part])
+        self._stop_helpers()  # every partition compared
         after = str(cursor[1]) if cursor is not None and int(cursor[0]) == extras else None
         learners = uow.tracking.legacy_learners(after, EXTRAS_PAGE)
         if not learners:
@@ -120,21 +127,10 @@ class Reconcile:
             if part == 0:  # the pending legacy queue counts once, as expected source data
                 for module_type, count in self._pending.items():
                     result.pending(module_type, count)
-            mine = self._partition(part)
-            users = sorted({key[0] for key in mine.checked})
-            target = {
-                row[:4]: (row[4:_LEGACY_AT], row[_LEGACY_AT])
-                for row in uow.tracking.record_projections_of_users(users)
-            }
-
-            def records_at(
-                keys: Sequence[KeyValues],
-            ) -> tuple[dict[KeyValues, ConsumptionRecord], dict[KeyValues, ConsumptionRecord]]:
-                found = uow.tracking.records_by_key([RecordKey(*k) for k in keys if k in target])
-                theirs = {key_values(key): record for key, record in found.items()}
-                return {k: _record(mine.flat[k]) for k in keys}, theirs
-
-            reconcile_partition(mine.checked, target, self._segment_of, records_at, result)
+            if self._helpers is not None and self._helpers.compare:
+                result.merge(Reconciliation.from_json(self._helpers.compared(part)))
+            else:
+                compare_partition(uow, self._partition(part), self._segments, result)
         else:
             self._extras(uow, batch, result)
         findings = {"reconciliation": result.as_json(), "rejectedRows": self._take_rejected()}
@@ -163,14 +159,14 @@ class Reconcile:
         )
         spill = PartitionSpill(partitions_for(lines))
         shares = shares_for(lines)
-        with _helpers(shares - 1) as helpers, tempfile.TemporaryDirectory() as scratch:
+        if shares > 1:
+            self._helpers = Helpers(self._export, spill, shares, self._open_reader)
+        with tempfile.TemporaryDirectory() as scratch:
             folders = [Path(scratch) / str(share) for share in range(1, shares)]
             theirs = [
-                helpers.submit(
-                    _spill_share_into, self._export, self._mode, spill.partitions, n, shares, f
-                )
-                for n, f in enumerate(folders, start=1)
-                if helpers is not None
+                self._helpers.spill_share(self._mode, n, shares, folder)
+                for n, folder in enumerate(folders, start=1)
+                if self._helpers is not None
             ]
             rejected = spill_share(self._export, self._mode, spill, 0, shares)
             for folder, share in zip(folders, theirs, strict=True):
@@ -184,32 +180,31 @@ class Reconcile:
                 self._reject(update)
                 continue
             for content_id, _ in update.contents:
-                pending[self._reader.module_type_of(content_id)] += 1
+                pending[self._segments.module_type_of(content_id)] += 1
             for snapshot in pending_snapshots(self._mode, update):
                 spill.add(spill.partition_of(snapshot.key.user_id), _flat(snapshot))
         self._pending = dict(pending)
         for part in range(spill.partitions):  # one record per key, counted, learners noted
             spilled = list(spill.read(part))
             keys = {flat[:4] for flat in spilled}
-            self._records += len(keys)
+            self._sizes.append(len(keys))
             self._users.update(key[0] for key in keys)
             if len(keys) < len(spilled):  # a key seen twice (a row and queued events)
                 folded = fold_snapshots(map(_record, spilled))
                 spill.replace(part, map(_flat, folded.values()))
+        spill.flush()  # every partition on disk, where the helpers read them
         return spill
+
+    def _stop_helpers(self) -> None:
+        if self._helpers is not None:
+            self._helpers.stop()
+            self._helpers = None
 
     def _partition(self, part: int) -> SourcePartition:
         """One partition's source records, keyed, with their projections and segments (one
         partition in memory at once)."""
         if self._loaded is None or self._loaded[0] != part:
-            checked: dict[KeyValues, tuple[Projection, Segment]] = {}
-            flat: dict[KeyValues, tuple[Any, ...]] = {}
-            for values in self._prepare().read(part):
-                key = values[:4]
-                projected = _PROJECTED(values)
-                checked[key] = (projected, self._segment_of(key, projected))
-                flat[key] = values
-            self._loaded = (part, SourcePartition(checked, flat))
+            self._loaded = (part, load_partition(self._prepare(), part, self._segments))
         return self._loaded[1]
 
     def _reject(self, bad: BadLine) -> None:
@@ -219,19 +214,6 @@ class Reconcile:
         taken, self._rejected = self._rejected[:1000], []
         return taken
 
-    def _segment(self, key: RecordKey, record: ConsumptionRecord) -> Segment:
-        return self._segment_named(key.content_id, record.last_access_ts)
-
-    def _segment_of(self, key: KeyValues, projected: Projection) -> Segment:
-        return self._segment_named(key[3], projected[LAST_ACCESS_AT])
-
-    def _segment_named(self, content_id: str, last_access_ts: int | None) -> Segment:
-        named = (self._reader.module_type_of(content_id), day_of(last_access_ts))
-        segment = self._segments.get(named)
-        if segment is None:
-            segment = self._segments[named] = Segment(*named)
-        return segment
-
     def _extras(self, uow: UnitOfWork, batch: Batch, result: Reconciliation) -> None:
         """Imported records of learners the source does not have at all (the others' extras
         were found with their partition)."""
@@ -239,7 +221,7 @@ class Reconcile:
         strangers = [str(user) for user in batch.items]
         for record in sorted(uow.tracking.records_of_users(strangers), key=attrgetter("key")):
             if record.legacy:
-                segment = self._segment(record.key, record)
+                segment = self._segments.named(record.key.content_id, record.last_access_ts)
                 result.record(Verdict.EXTRA, record.key, segment.module_type, segment.day)
 
 
@@ -279,6 +261,121 @@ def spill_share(
     return rejected
 
 
+class Segments:
+    """Segments by (module type, day), one object each; module types as the export names them."""
+
+    def __init__(self, reader: ExportReader):
+        self._reader = reader
+        self._known: dict[tuple[str, str], Segment] = {}
+
+    def module_type_of(self, content_id: str) -> str:
+        return self._reader.module_type_of(content_id)
+
+    def of(self, key: KeyValues, projected: Projection) -> Segment:
+        return self.named(key[3], projected[LAST_ACCESS_AT])
+
+    def named(self, content_id: str, last_access_ts: int | None) -> Segment:
+        named = (self._reader.module_type_of(content_id), day_of(last_access_ts))
+        segment = self._known.get(named)
+        if segment is None:
+            segment = self._known[named] = Segment(*named)
+        return segment
+
+
+def load_partition(spill: PartitionSpill, part: int, segments: Segments) -> SourcePartition:
+    """One partition's source records, keyed, with their projections and segments."""
+    checked: dict[KeyValues, tuple[Projection, Segment]] = {}
+    flat: dict[KeyValues, tuple[Any, ...]] = {}
+    for values in spill.read(part):
+        key = values[:4]
+        projected = _PROJECTED(values)
+        checked[key] = (projected, segments.of(key, projected))
+        flat[key] = values
+    return SourcePartition(checked, flat)
+
+
+def compare_partition(
+    uow: UnitOfWork, mine: SourcePartition, segments: Segments, into: Reconciliation
+) -> None:
+    """Compare one partition of the source with Tracklog's records of its learners."""
+    users = sorted({key[0] for key in mine.checked})
+    target = {
+        row[:4]: (row[4:_LEGACY_AT], row[_LEGACY_AT])
+        for row in uow.tracking.record_projections_of_users(users)
+    }
+
+    def records_at(
+        keys: Sequence[KeyValues],
+    ) -> tuple[dict[KeyValues, ConsumptionRecord], dict[KeyValues, ConsumptionRecord]]:
+        found = uow.tracking.records_by_key([RecordKey(*k) for k in keys if k in target])
+        theirs = {key_values(key): record for key, record in found.items()}
+        return {k: _record(mine.flat[k]) for k in keys}, theirs
+
+    reconcile_partition(mine.checked, target, segments.of, records_at, into)
+
+
+class Helpers:
+    """Helper processes of one reconciliation (started fresh with ``spawn``, never forked from
+    the job's threads): they spill shares of the source, then, given a ``ReaderOpener``,
+    compare partitions ahead of the job, ``AHEAD_PER_HELPER`` each at most."""
+
+    def __init__(
+        self,
+        export: LegacyExport,
+        spill: PartitionSpill,
+        count: int,
+        open_reader: ReaderOpener | None,
+    ):
+        spawn = multiprocessing.get_context("spawn")
+        self._pool = ProcessPoolExecutor(
+            max_workers=count,
+            mp_context=spawn,
+            initializer=_start_helper,
+            initargs=(export, open_reader),
+        )
+        weakref.finalize(self, self._pool.shutdown, wait=False, cancel_futures=True)
+        self._export = export
+        self._spill = spill
+        self._ahead = count * AHEAD_PER_HELPER
+        self._futures: dict[int, Future[dict[str, Any]]] = {}
+        self.compare = open_reader is not None
+
+    def spill_share(
+        self, mode: Mode, share: int, shares: int, folder: Path
+    ) -> Future[list[BadLine]]:
+        spill = self._spill
+        return self._pool.submit(
+            _spill_share_into, self._export, mode, spill.partitions, share, shares, folder
+        )
+
+    def compared(self, part: int) -> dict[str, Any]:
+        """Partition ``part``'s findings (``Reconciliation.as_json``), the next ones asked for."""
+        for earlier in [p for p in self._futures if p < part]:  # a resumed job skipped them
+            self._futures.pop(earlier).cancel()
+        last = min(part + self._ahead, self._spill.partitions)
+        for ahead in range(part, last):
+            if ahead not in self._futures:
+                self._futures[ahead] = self._pool.submit(
+                    _compare_in_helper, str(self._spill.folder), self._spill.partitions, ahead
+                )
+        return self._futures.pop(part).result()
+
+    def stop(self) -> None:
+        self._pool.shutdown(wait=True, cancel_futures=True)
+
+
+class _InHelper:
+    """What a helper process keeps between its tasks: the export's segments and its store."""
+
+    segments: Segments | None = None
+    store: Store | None = None
+
+
+def _start_helper(export: LegacyExport, open_reader: ReaderOpener | None) -> None:
+    _InHelper.segments = Segments(ExportReader(export))
+    _InHelper.store = open_reader() if open_reader is not None else None
+
+
 def _spill_share_into(
     export: LegacyExport, mode: Mode, partitions: int, share: int, shares: int, folder: Path
 ) -> list[BadLine]:
@@ -290,16 +387,16 @@ def _spill_share_into(
     return rejected
 
 
-@contextmanager
-def _helpers(count: int) -> Iterator[ProcessPoolExecutor | None]:
-    """``count`` helper processes (started fresh, never forked from the job's threads), or
-    ``None`` when there are to be none."""
-    if count <= 0:
-        yield None
-        return
-    spawn = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(max_workers=count, mp_context=spawn) as pool:
-        yield pool
+def _compare_in_helper(folder: str, partitions: int, part: int) -> dict[str, Any]:
+    """``compare_partition`` in a helper process, on the job's spill, through its own store."""
+    store, segments = _InHelper.store, _InHelper.segments
+    if store is None or segments is None:
+        raise RuntimeError("a reconciliation helper was started without a store to read")
+    result = Reconciliation()
+    mine = load_partition(PartitionSpill(partitions, Path(folder)), part, segments)
+    with store.reader() as uow:
+        compare_partition(uow, mine, segments, result)
+    return result.as_json()
 
 
 # Records spilled as plain values (marshal): the status as its number, the usual provenance
