@@ -21,7 +21,7 @@ from tracklog.adapters.logging import configure_logging
 from tracklog.adapters.metrics import PrometheusMetrics
 from tracklog.adapters.redis_link.client import connect
 from tracklog.adapters.store.engine import build_engine
-from tracklog.adapters.store.reader_opener import SqlReaderOpener
+from tracklog.adapters.store.reader_opener import reader_opener_for
 from tracklog.adapters.store.store import SqlSchema, SqlStore
 from tracklog.adapters.stream.redis_streams import RedisStreams
 from tracklog.domain.copy_rules import parse_copy_rules, startup_warning
@@ -110,7 +110,7 @@ def bootstrap(settings: Settings | None = None, *, clock: Clock | None = None) -
         stream=stream,
         copy_policy=parse_copy_rules(settings.copy_rules),
         legacy=ExportFolders(),
-        open_reader=SqlReaderOpener(settings.database_url),
+        open_reader=reader_opener_for(settings.database_url),
     )
     for warning in startup_warnings(settings):
         log.warning("start-up warning", extra={"warning": warning})

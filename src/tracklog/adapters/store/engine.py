@@ -143,8 +143,14 @@ def store_unavailable(where: str, error: BaseException) -> StoreUnavailable:
     )
 
 
+def in_memory_sqlite(url: str) -> bool:
+    """An in-memory SQLite database: one only the process (and engine) that made it can see."""
+    url = normalise_url(url)
+    return backend_of(url) == "sqlite" and make_url(url).database in (None, "", ":memory:")
+
+
 def _sqlite_engine(url: str, synchronous: str) -> Engine:
-    memory = make_url(url).database in (None, "", ":memory:")
+    memory = in_memory_sqlite(url)
     pool_args: dict[str, Any] = {"poolclass": StaticPool} if memory else {"pool_size": 8}
     engine = create_engine(
         url,
