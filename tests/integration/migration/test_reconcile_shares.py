@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.integration.migration.support import report, run
+from tests.integration.migration.support import reconciliation, report, run
 from tests.integration.migration.test_quarantine import spoil
 from tracklog.adapters.legacy.demo_export import write_demo_export
 from tracklog.bootstrap import Tracklog
@@ -38,8 +38,12 @@ def test_helper_processes_reconcile_exactly_as_one_process(
     alone = report(run(deps, "reconcile", later))
     monkeypatch.setattr(reconcile, "shares_for", lambda lines: 3)
     monkeypatch.setattr(reconcile, "compare_partition", compared_here)  # helpers have their own
-    shared = report(run(deps, "reconcile", later))
+    shared_job = run(deps, "reconcile", later)
+    shared = report(shared_job)
 
     assert shared == alone
+    # progress counts every source record once, though no batch lists them (Batch.size)
+    expected = sum(c.expected for c in reconciliation(shared_job).module_types.values())
+    assert shared_job.rows_done == expected > 0
     assert not alone["clean"]
     assert [row["line"] for row in alone["rejectedRows"]] == sorted(spoiled)
