@@ -343,15 +343,15 @@ class Helpers:
     def spill_share(
         self, mode: Mode, share: int, shares: int, folder: Path
     ) -> Future[list[BadLine]]:
-        spill = self._spill
+        partitions = self._spill.partitions
         return self._pool.submit(
-            _spill_share_into, self._export, mode, spill.partitions, share, shares, folder
+            _spill_share_into, self._export, mode, partitions, share, shares, folder
         )
 
     def compared(self, part: int) -> dict[str, Any]:
-        """Partition ``part``'s findings (``Reconciliation.as_json``), the next ones asked for."""
-        for earlier in [p for p in self._futures if p < part]:  # a resumed job skipped them
-            self._futures.pop(earlier).cancel()
+        """Partition ``part``'s findings (``Reconciliation.as_json``); the partitions after it
+        are handed to the helpers meanwhile. The job asks for its partitions in order, from its
+        cursor, and each finding is taken once, so nothing is ever left behind ``part``."""
         last = min(part + self._ahead, self._spill.partitions)
         for ahead in range(part, last):
             if ahead not in self._futures:
